@@ -1,0 +1,54 @@
+"""mfa_nlp: a foreign ministry's press archive as structured, searchable knowledge.
+
+>>> import mfa_nlp
+>>> doc = mfa_nlp.analyze_text("The Ministry welcomed Germany's support for visa liberalisation.")
+>>> doc.lang
+'en'
+"""
+
+import logging
+
+from ._version import __version__
+from .document import DUTIES, ENTITY_LABELS, Document, Entity, Passage
+from .errors import (
+    CorruptFileError,
+    EmptyDocumentError,
+    EncryptedPDFError,
+    IngestError,
+    LimitExceededError,
+    MfaNlpError,
+    MfaNlpWarning,
+    ModelError,
+    NoTextLayerError,
+    UnsupportedFormatError,
+)
+from .export import load_records
+from .ingest import Limits
+from .pipeline import Pipeline, analyze_file, analyze_files, analyze_text
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = [
+    "DUTIES",
+    "ENTITY_LABELS",
+    "CorruptFileError",
+    "Document",
+    "EmptyDocumentError",
+    "EncryptedPDFError",
+    "Entity",
+    "IngestError",
+    "LimitExceededError",
+    "Limits",
+    "MfaNlpError",
+    "MfaNlpWarning",
+    "ModelError",
+    "NoTextLayerError",
+    "Passage",
+    "Pipeline",
+    "UnsupportedFormatError",
+    "__version__",
+    "analyze_file",
+    "analyze_files",
+    "analyze_text",
+    "load_records",
+]

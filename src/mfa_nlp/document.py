@@ -1,0 +1,188 @@
+"""The data that leaves the library: Document, Passage and Entity.
+
+Plain dataclasses with ``to_dict``/``from_dict`` in the shape fixed by the record
+format (``shared/spec/record.md``). No spaCy objects live here, so JSONL, Parquet
+and notebooks work without spaCy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The seven duties, in the classifier's ``classes_`` order.
+DUTIES: tuple[str, ...] = (
+    "sovereignty",
+    "recognition",
+    "eu_integration",
+    "nato_security",
+    "regional_dialogue",
+    "strategic_partners",
+    "global_agenda",
+)
+
+#: Entity labels, in the order of a document's ``entities`` dict.
+ENTITY_LABELS: tuple[str, ...] = ("STATE", "ORG", "VALUE")
+
+#: Input formats a Document can come from.
+FORMATS: tuple[str, ...] = ("html", "pdf", "txt")
+
+
+def content_id(data: bytes) -> str:
+    """Return the stable id of a document: the SHA-256 of its bytes.
+
+    >>> content_id(b"abc")[:12]
+    'ba7816bf8f01'
+    """
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Entity:
+    """A named state, organisation or political value inside one passage.
+
+    ``start``/``end`` are character offsets into the passage text, so
+    ``passage.text[entity.start:entity.end] == entity.text``.
+    """
+
+    text: str
+    label: str
+    id: str | None
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "label": self.label, "id": self.id, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entity:
+        return cls(
+            text=data["text"], label=data["label"], id=data.get("id"), start=int(data["start"]), end=int(data["end"])
+        )
+
+
+@dataclass
+class Passage:
+    """One paragraph, heading or list item of a document, in reading order.
+
+    ``kind`` is ``"paragraph"``, ``"heading"`` or ``"list_item"`` (an added field;
+    record.md allows additions).
+    """
+
+    index: int
+    text: str
+    lang: str | None = None
+    script: str | None = None
+    entities: list[Entity] = field(default_factory=list)
+    duties: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    kind: str = "paragraph"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "text": self.text,
+            "lang": self.lang,
+            "script": self.script,
+            "entities": [e.to_dict() for e in self.entities],
+            "duties": list(self.duties),
+            "scores": dict(self.scores),
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Passage:
+        return cls(
+            index=int(data["index"]),
+            text=data["text"],
+            lang=data.get("lang"),
+            script=data.get("script"),
+            entities=[Entity.from_dict(e) for e in data.get("entities") or []],
+            duties=list(data.get("duties") or []),
+            scores={k: float(v) for k, v in (data.get("scores") or {}).items()},
+            kind=data.get("kind") or "paragraph",
+        )
+
+    @property
+    def words(self) -> int:
+        """Number of whitespace-separated words."""
+        return len(self.text.split())
+
+
+@dataclass
+class Document:
+    """One input statement: metadata plus passages in reading order.
+
+    >>> doc = Document(id="x", source="a.txt", format="txt", passages=[Passage(0, "Hello.")])
+    >>> doc.to_dict()["passages"][0]["text"]
+    'Hello.'
+    """
+
+    id: str
+    source: str
+    format: str
+    title: str | None = None
+    date: str | None = None
+    place: str | None = None
+    lang: str | None = None
+    script: str | None = None
+    passages: list[Passage] = field(default_factory=list)
+    entities: dict[str, list[str]] = field(default_factory=lambda: {label: [] for label in ENTITY_LABELS})
+    duties: list[str] = field(default_factory=list)
+    pipeline: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """All passages joined by blank lines."""
+        return "\n\n".join(p.text for p in self.passages)
+
+    def collect(self) -> None:
+        """Recompute the document-level ``entities`` and ``duties`` from the passages.
+
+        Document entities are the sorted unique ids per label (spans with no id are
+        left out); document duties are the duties of any passage, in DUTIES order.
+        """
+        ids: dict[str, set[str]] = {label: set() for label in ENTITY_LABELS}
+        for passage in self.passages:
+            for ent in passage.entities:
+                if ent.id is not None:
+                    ids.setdefault(ent.label, set()).add(ent.id)
+        self.entities = {label: sorted(values) for label, values in ids.items()}
+        present = {d for p in self.passages for d in p.duties}
+        self.duties = [d for d in DUTIES if d in present] + sorted(present - set(DUTIES))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "format": self.format,
+            "title": self.title,
+            "date": self.date,
+            "place": self.place,
+            "lang": self.lang,
+            "script": self.script,
+            "passages": [p.to_dict() for p in self.passages],
+            "entities": {k: list(v) for k, v in self.entities.items()},
+            "duties": list(self.duties),
+            "pipeline": dict(self.pipeline),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        entities = {label: [] for label in ENTITY_LABELS}
+        entities.update({k: list(v) for k, v in (data.get("entities") or {}).items()})
+        return cls(
+            id=data["id"],
+            source=data["source"],
+            format=data["format"],
+            title=data.get("title"),
+            date=data.get("date"),
+            place=data.get("place"),
+            lang=data.get("lang"),
+            script=data.get("script"),
+            passages=[Passage.from_dict(p) for p in data.get("passages") or []],
+            entities=entities,
+            duties=list(data.get("duties") or []),
+            pipeline=dict(data.get("pipeline") or {}),
+        )

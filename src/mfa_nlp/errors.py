@@ -1,0 +1,87 @@
+"""Exceptions raised by mfa_nlp, and the warning category for recoverable oddities.
+
+Hierarchy::
+
+    MfaNlpError                      root: catch this to catch everything we raise
+    ├── IngestError                  a file could not be turned into a Document
+    │   ├── UnsupportedFormatError   not .html/.htm/.pdf/.txt, or content of another kind
+    │   ├── CorruptFileError         damaged or not what its name says (e.g. not a PDF)
+    │   ├── EncryptedPDFError        password-protected PDF
+    │   ├── NoTextLayerError         scanned PDF without text: needs OCR
+    │   ├── EmptyDocumentError       no text found at all
+    │   └── LimitExceededError       larger / longer / slower than the configured limits
+    └── ModelError                   a model or pipeline file is missing, tampered or incompatible
+
+Every message names the file, the reason and what to do. The library raises; only
+the batch layer catches per document and writes an error row.
+"""
+
+from __future__ import annotations
+
+
+class MfaNlpError(Exception):
+    """Root of all mfa_nlp errors."""
+
+
+class MfaNlpWarning(UserWarning):
+    """Recoverable oddity (e.g. no statistical English pipeline installed)."""
+
+
+class IngestError(MfaNlpError, ValueError):
+    """A file could not be read into a Document.
+
+    Args:
+        source: the path (or ``<text>``) of the input.
+        reason: what is wrong with it.
+        hint: what the user can do about it.
+    """
+
+    default_hint = "check the file, or skip it; the rest of the batch goes on"
+
+    def __init__(self, source: str, reason: str, hint: str | None = None) -> None:
+        self.source = str(source)
+        self.reason = reason
+        self.hint = hint or self.default_hint
+        super().__init__(f"{self.source}: {reason} ({self.hint})")
+
+
+class UnsupportedFormatError(IngestError):
+    default_hint = "give an .html, .htm, .pdf or .txt file"
+
+
+class CorruptFileError(IngestError):
+    default_hint = "the file is damaged or not what its extension says; re-export or re-download it"
+
+
+class EncryptedPDFError(IngestError):
+    default_hint = "remove the password (e.g. qpdf --decrypt) and tag the decrypted copy"
+
+
+class NoTextLayerError(IngestError):
+    default_hint = "the PDF is a scan with no text layer; run OCR (e.g. ocrmypdf) first"
+
+
+class EmptyDocumentError(IngestError):
+    default_hint = "the file has no readable text; check that it is the right file"
+
+
+class LimitExceededError(IngestError):
+    default_hint = "raise the limit (see --max-bytes / --max-pages / --timeout) if the file is genuine"
+
+
+class ModelError(MfaNlpError, RuntimeError):
+    """A model file is missing, tampered with or incompatible."""
+
+
+__all__ = [
+    "CorruptFileError",
+    "EmptyDocumentError",
+    "EncryptedPDFError",
+    "IngestError",
+    "LimitExceededError",
+    "MfaNlpError",
+    "MfaNlpWarning",
+    "ModelError",
+    "NoTextLayerError",
+    "UnsupportedFormatError",
+]

