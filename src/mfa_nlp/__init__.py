@@ -24,6 +24,7 @@ from .errors import (
 )
 from .export import load_records
 from .ingest import Limits
+from .notebook import to_dataframe
 from .pipeline import Pipeline, analyze_file, analyze_files, analyze_text
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
@@ -51,4 +52,5 @@ __all__ = [
     "analyze_files",
     "analyze_text",
     "load_records",
+    "to_dataframe",
 ]

@@ -109,6 +109,20 @@ class Passage:
         """Number of whitespace-separated words."""
         return len(self.text.split())
 
+    def explain(self, *, top: int = 8) -> dict[str, list[Any]]:
+        """Why each duty was given: per duty, the features that pushed its score most.
+
+        Uses the shipped duty model (loaded once). Returns ``{duty: [Reason(feature, weight), ...]}``.
+        """
+        from .duties import DutyClassifier
+
+        return DutyClassifier.load().explain_passage(self, top=top)
+
+    def _repr_html_(self) -> str:
+        from .notebook import passage_html
+
+        return passage_html(self)
+
 
 @dataclass
 class Document:
@@ -136,6 +150,15 @@ class Document:
     def text(self) -> str:
         """All passages joined by blank lines."""
         return "\n\n".join(p.text for p in self.passages)
+
+    def explain(self, *, top: int = 8) -> dict[int, dict[str, list[Any]]]:
+        """:meth:`Passage.explain` for every passage that has a duty, keyed by passage index."""
+        return {p.index: p.explain(top=top) for p in self.passages if p.duties}
+
+    def _repr_html_(self) -> str:
+        from .notebook import document_html
+
+        return document_html(self)
 
     def collect(self) -> None:
         """Recompute the document-level ``entities`` and ``duties`` from the passages.

@@ -1,0 +1,180 @@
+"""The duty classifier: the shipped model, its card, safe loading, determinism and the corpus."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mfa_nlp.document import DUTIES
+from mfa_nlp.duties import CARD_FILE, MODEL_FILE, DutyClassifier, default_model_dir
+from mfa_nlp.duties.features import fold, transliterate
+from mfa_nlp.duties.train import build_model, frame, labels, read_corpus, split, tune_thresholds
+from mfa_nlp.errors import ModelError
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "duties"
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return read_corpus(CORPUS)
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return DutyClassifier.load()
+
+
+@pytest.fixture(scope="module")
+def card():
+    return json.loads((default_model_dir() / CARD_FILE).read_text(encoding="utf-8"))
+
+
+def test_duties_fold_unifies_scripts_and_diacritics():
+    assert transliterate("Љубљана, Ђаковица, Џеј") == "Ljubljana, Đakovica, Džej"
+    assert fold("Србија") == fold("Srbija") == fold("SRBIJA")
+    assert fold("Kosovës") == fold("Kosoves")
+    assert fold("Đakovica") == "djakovica"
+
+
+def test_duties_corpus_meets_the_brief(corpus):
+    by_lang = Counter(r.lang for r in corpus)
+    assert len(corpus) >= 1500
+    assert by_lang["en"] >= 600 and by_lang["sq"] >= 500 and by_lang["sr"] >= 400
+    assert {r.script for r in corpus if r.lang == "sr"} == {"Latn", "Cyrl"}
+    for duty in DUTIES:
+        assert sum(duty in r.duties for r in corpus) >= 150, duty
+        for lang in ("en", "sq", "sr"):
+            assert sum(duty in r.duties and r.lang == lang for r in corpus) >= 40, (duty, lang)
+    assert sum(len(r.duties) > 1 for r in corpus) >= 0.15 * len(corpus)
+    assert sum(not r.duties for r in corpus) >= 200
+
+
+def test_duties_corpus_has_no_near_duplicates(corpus):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [fold(r.text) for r in corpus]
+    assert len(set(texts)) == len(texts), "exact duplicates in corpus/duties"
+    x = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4)).fit_transform(texts)
+    sims = (x @ x.T).tocoo()
+    pairs = [(i, j, v) for i, j, v in zip(sims.row, sims.col, sims.data, strict=True) if i < j and v >= 0.85]
+    assert not pairs, [(corpus[i].text[:60], corpus[j].text[:60], round(v, 2)) for i, j, v in pairs[:5]]
+
+
+def test_duties_split_keeps_documents_whole(corpus):
+    train, test = split(corpus)
+    assert not {r.doc for r in train} & {r.doc for r in test}
+    assert 0.12 < len(test) / len(corpus) < 0.30
+
+
+def test_duties_card_reports_targets_and_baselines(card):
+    test = card["test"]
+    assert test["overall"]["macro_f1"] >= 0.85
+    for lang in ("en", "sq", "sr"):
+        assert test["by_lang"][lang]["macro_f1"] >= 0.80, lang
+    assert set(card["thresholds"]) == set(DUTIES)
+    assert card["baselines"]["keyword_rule"]["macro_f1"] < test["overall"]["macro_f1"]
+    assert {"word_tfidf_logreg", "keyword_rule"} <= set(card["baselines"])
+
+
+def test_duties_evaluate_reproduces_the_card(card):
+    from mfa_nlp.duties.train import evaluate
+
+    result = evaluate(CORPUS)
+    assert result["model_id"] == card["model_id"]
+    assert result["overall"]["macro_f1"] == pytest.approx(card["test"]["overall"]["macro_f1"], abs=0.002)
+
+
+@pytest.mark.parametrize(
+    ("text", "duty"),
+    [
+        ("KFOR and NATO remain the guarantors of a safe and secure environment in Kosovo.", "nato_security"),
+        ("Ministri falënderoi Gjermaninë për mbështetjen e liberalizimit të vizave për qytetarët e Kosovës.",
+         "eu_integration"),
+        ("Министар је поздравио одлуку Барбадоса да призна Републику Косово као независну државу.", "recognition"),
+        ("Kosovo osuđuje teroristički napad i izražava solidarnost sa narodom Ukrajine.", "global_agenda"),
+    ],
+)
+def test_duties_model_assigns_clear_duties(clf, text, duty):
+    assert duty in clf.predict([text])[0]
+
+
+def test_duties_ceremony_gets_no_duty(clf):
+    text = "The Ministry's consular section will be closed on Monday for the public holiday; urgent cases call the duty officer."
+    assert clf.predict([text])[0] == []
+
+
+def test_duties_explain_names_features_of_the_text(clf):
+    text = "KFOR and NATO remain the guarantors of a safe and secure environment in Kosovo."
+    reasons = clf.explain(text)
+    assert "nato_security" in reasons
+    top = [r.feature for r in reasons["nato_security"]]
+    assert all(r.weight > 0 for r in reasons["nato_security"])
+    assert any("nato" in f or "kfor" in f for f in top)
+
+
+def test_duties_pipeline_fills_scores_and_document_duties(pipeline):
+    doc = pipeline.analyze_text("NATO membership remains a strategic goal; KFOR's presence guarantees security.")
+    passage = doc.passages[0]
+    assert set(passage.scores) == set(DUTIES)
+    assert all(0.0 <= s <= 1.0 for s in passage.scores.values())
+    assert "nato_security" in passage.duties and "nato_security" in doc.duties
+    assert doc.pipeline["model"] == DutyClassifier.load().model_id
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    for name in (MODEL_FILE, CARD_FILE):
+        shutil.copy(default_model_dir() / name, tmp_path / name)
+    return tmp_path
+
+
+def test_duties_tampered_model_is_refused(tmp_path):
+    folder = _copy_model(tmp_path)
+    data = bytearray((folder / MODEL_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (folder / MODEL_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="M003"):
+        DutyClassifier.load(folder)
+
+
+def test_duties_pickle_renamed_skops_is_refused_without_running_it(tmp_path):
+    import hashlib
+
+    folder = _copy_model(tmp_path)
+    payload = pickle.dumps({"not": "a model"})
+    (folder / MODEL_FILE).write_bytes(payload)
+    card = json.loads((folder / CARD_FILE).read_text())
+    card["sha256"] = hashlib.sha256(payload).hexdigest()
+    (folder / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="M005|M006"):
+        DutyClassifier.load(folder)
+
+
+def test_duties_other_sklearn_version_is_a_clear_error(tmp_path):
+    folder = _copy_model(tmp_path)
+    card = json.loads((folder / CARD_FILE).read_text())
+    card["versions"]["scikit-learn"] = "0.24.2"
+    (folder / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="M004.*0.24.2"):
+        DutyClassifier.load(folder)
+
+
+def test_duties_missing_model_says_how_to_build(tmp_path):
+    with pytest.raises(ModelError, match="make model"):
+        DutyClassifier.load(tmp_path)
+
+
+@pytest.mark.slow
+def test_duties_training_is_deterministic(corpus):
+    rows = [r for r in corpus if r.doc[-1] in "0123"][:400]
+    first, second = tune_thresholds(rows), tune_thresholds(rows)
+    assert first == second
+    a = build_model().fit(frame(rows), labels(rows)).predict_proba(frame(rows[:50]))
+    b = build_model().fit(frame(rows), labels(rows)).predict_proba(frame(rows[:50]))
+    assert np.array_equal(a, b)
