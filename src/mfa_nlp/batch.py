@@ -1,58 +1,480 @@
-"""Batch tagging of many inputs (serial placeholder; the batch work replaces it)."""
+"""Batch tagging: many inputs -> records, in parallel, resumable, every input accounted for.
+
+The per-document work is :class:`mfa_nlp.pipeline.Pipeline`; this module only
+feeds it (in-process, in a process pool, or on a Dask cluster), catches failures
+per input and streams the records to a writer (:mod:`mfa_nlp.export`).
+
+Accounting: ``tagged + unchanged + errors + skipped == inputs``, where
+``unchanged`` are inputs whose bytes were already tagged by the same pipeline
+(a resumed run, an unchanged archive, or a byte-identical copy) and
+``skipped`` are files of another type.
+"""
 
 from __future__ import annotations
 
+import glob
 import json
+import multiprocessing
 import os
+import sys
+import time
 import warnings
 from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .document import Document
-from .errors import MfaNlpError, MfaNlpWarning
-from .ingest import EXTENSIONS, read_file
+from .document import Document, content_id
+from .errors import MfaNlpWarning
+from .ingest import EXTENSIONS, Limits, read_bytes
+
+#: Paths per task sent to a worker: big enough to amortise the round trip and let
+#: spaCy batch, small enough that a crash or a kill loses little work.
+CHUNK = 8
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a worker needs to build its Pipeline (picklable, sent once per worker)."""
+
+    limits: Limits = field(default_factory=Limits)
+    entities: bool = True
+    duties: bool = True
+    model_dir: str | None = None
+
+
+def _is_glob(text: str) -> bool:
+    return any(c in text for c in "*?[")
+
+
+def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Path]]:
+    """Expand files, folders (recursive) and globs into (supported files, skipped files).
+
+    A path that does not exist is kept as an input so that it produces an error row.
+
+    >>> files, skipped = collect_inputs(["corpus/samples"])  # doctest: +SKIP
+    """
+    files: list[Path] = []
+    skipped: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(q: Path, *, missing: bool = False) -> None:
+        if q in seen:
+            return
+        seen.add(q)
+        # A missing path stays an input so that it gets an error row instead of vanishing.
+        (files if missing or q.suffix.lower() in EXTENSIONS else skipped).append(q)
+
+    for raw in paths:
+        text = str(raw)
+        candidates = [Path(m) for m in sorted(glob.glob(text, recursive=True))] if _is_glob(text) else [Path(text)]
+        for p in candidates:
+            if p.is_dir():
+                for q in sorted(p.rglob("*")):
+                    if q.is_file():
+                        add(q)
+            else:
+                add(p, missing=not p.exists())
+    return files, skipped
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            yield from sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in EXTENSIONS)
-        else:
-            yield p
+    """Yield the supported files among files, folders (recursive) and globs."""
+    yield from collect_inputs(paths)[0]
 
 
-def iter_documents(paths: Iterable[str | os.PathLike[str]], **options: Any) -> Iterator[Document]:
-    from .pipeline import default_pipeline
+# --- the per-document work (runs in a worker) ------------------------------------------------
+_PIPELINES: dict[Options, Any] = {}
 
-    nlp = default_pipeline()
-    for path in expand_paths(paths):
+
+def _pipeline(options: Options) -> Any:
+    """The worker's Pipeline, built once per process (module-level cache; also used by Dask)."""
+    nlp = _PIPELINES.get(options)
+    if nlp is None:
+        from .pipeline import Pipeline
+
+        nlp = Pipeline(
+            entities=options.entities, duties=options.duties, model_dir=options.model_dir, limits=options.limits
+        )
+        _PIPELINES[options] = nlp
+    return nlp
+
+
+def _error_row(source: str, exc: BaseException) -> dict[str, Any]:
+    return {"source": source, "error": type(exc).__name__, "message": str(exc) or repr(exc)}
+
+
+def _init_worker(options: Options) -> None:
+    warnings.simplefilter("ignore", MfaNlpWarning)
+    _pipeline(options)
+
+
+def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str, dict[str, Any]]]:
+    """Tag a chunk of ``(path, expected id)``; return ``("ok", record)`` or ``("error", row)`` per item.
+
+    Never raises for a bad input: any exception becomes an error row for that input.
+    """
+    nlp = _pipeline(options)
+    out: list[tuple[str, dict[str, Any]]] = [("error", {})] * len(items)
+    docs: list[tuple[int, Document]] = []
+    for i, (path, _) in enumerate(items):
         try:
-            yield nlp.annotate([read_file(path)])[0]
-        except MfaNlpError as exc:
-            warnings.warn(str(exc), MfaNlpWarning, stacklevel=2)
-
-
-def tag_paths(paths: list[str], output: str, **options: Any) -> dict[str, Any]:
-    from .pipeline import default_pipeline
-
-    nlp = default_pipeline()
-    out = Path(output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    errors_path = out.with_name(out.stem + ".errors.jsonl")
-    summary: dict[str, Any] = {"documents": 0, "passages": 0, "languages": {}, "errors": 0}
-    with out.open("w", encoding="utf-8") as fh, errors_path.open("w", encoding="utf-8") as eh:
-        for path in expand_paths(paths):
+            data = Path(path).read_bytes()
+            docs.append((i, read_bytes(data, source=path, limits=options.limits)))
+        except Exception as exc:  # noqa: BLE001 - one bad input must not stop the batch
+            out[i] = ("error", _error_row(path, exc))
+    try:
+        nlp.annotate([d for _, d in docs])
+        for i, doc in docs:
+            out[i] = ("ok", doc.to_dict())
+    except Exception:  # noqa: BLE001 - find the culprit: annotate one by one
+        for i, doc in docs:
             try:
-                doc = nlp.annotate([read_file(path)])[0]
-            except MfaNlpError as exc:
-                eh.write(json.dumps({"source": str(path), "error": type(exc).__name__, "message": str(exc)}) + "\n")
-                summary["errors"] += 1
-                continue
-            fh.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
-            summary["documents"] += 1
-            summary["passages"] += len(doc.passages)
-            for p in doc.passages:
-                summary["languages"][p.lang] = summary["languages"].get(p.lang, 0) + 1
-    return summary
+                out[i] = ("ok", nlp.annotate([doc])[0].to_dict())
+            except Exception as exc:  # noqa: BLE001
+                out[i] = ("error", _error_row(items[i][0], exc))
+    return out
+
+
+# --- executors ---------------------------------------------------------------------------
+Result = tuple[str, dict[str, Any]]
+
+
+def _chunks(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    chunk: list[tuple[str, str]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _run_serial(items: Iterable[tuple[str, str]], options: Options) -> Iterator[list[Result]]:
+    for chunk in _chunks(items, CHUNK):
+        yield tag_chunk(chunk, options)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # fork is unsafe with spaCy/BLAS threads; forkserver where available, spawn elsewhere.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _run_pool(
+    items: Iterable[tuple[str, str]], options: Options, workers: int, fn: Any = tag_chunk
+) -> Iterator[list[Result]]:
+    """Stream results from a process pool; a crashed worker becomes error rows, never lost inputs.
+
+    When a worker dies (BrokenProcessPool) every task in flight fails with it, so the inputs
+    of those tasks become suspects: they are rerun one at a time, alone in a fresh pool, and
+    only the one that breaks the pool again gets the error row.
+    """
+    source = _chunks(items, CHUNK)
+    first = next(source, None)
+    if first is None:
+        return  # nothing to tag (e.g. an unchanged archive): do not start any worker
+    todo: list[list[tuple[str, str]]] = [first]
+    suspects: list[tuple[str, str]] = []
+    window = workers * 3
+    while True:
+        pool = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker, initargs=(options,))
+        pending: dict[Future[list[Result]], list[tuple[str, str]]] = {}
+        alone: Future[list[Result]] | None = None  # a suspect running with nothing else in the pool
+        broken = False
+        try:
+            while True:
+                while not broken:
+                    if suspects:
+                        if pending:
+                            break
+                        chunk: list[tuple[str, str]] | None = [suspects.pop(0)]
+                        alone = pool.submit(fn, chunk, options)
+                        pending[alone] = chunk
+                        break
+                    elif len(pending) < window:
+                        chunk = todo.pop() if todo else next(source, None)
+                    else:
+                        break
+                    if chunk is None:
+                        break
+                    pending[pool.submit(fn, chunk, options)] = chunk
+                if not pending:
+                    break
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    chunk = pending.pop(fut)
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool as exc:
+                        if fut is alone:
+                            yield [("error", _error_row(chunk[0][0], exc))]
+                        else:
+                            suspects.extend(chunk)
+                        broken = True
+                    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                        yield [("error", _error_row(path, exc)) for path, _ in chunk]
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        if not broken and not suspects and not todo:
+            return
+
+
+def _run_dask(items: Iterable[tuple[str, str]], options: Options, address: str, workers: int) -> Iterator[list[Result]]:
+    """Stream results from a Dask distributed cluster (``address`` or ``"local"``), in bounded windows."""
+    from itertools import chain
+
+    from distributed import Client, LocalCluster, as_completed
+
+    chunks = _chunks(items, CHUNK)
+    first = next(chunks, None)
+    if first is None:
+        return  # nothing to tag: do not connect or start a cluster
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(processes=True, n_workers=max(1, workers), threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        source = chain([first], chunks)
+        window = max(2, len(client.scheduler_info().get("workers", {})) or 1) * 3
+        pending: dict[Any, list[tuple[str, str]]] = {}
+        ac = as_completed()
+        for chunk in source:
+            fut = client.submit(tag_chunk, chunk, options, pure=False)
+            pending[fut.key] = chunk
+            ac.add(fut)
+            if len(pending) >= window:
+                break
+        for fut in ac:
+            chunk = pending.pop(fut.key)
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001 - KilledWorker and friends become error rows
+                yield [("error", _error_row(path, exc)) for path, _ in chunk]
+            nxt = next(source, None)
+            if nxt is not None:
+                new = client.submit(tag_chunk, nxt, options, pure=False)
+                pending[new.key] = nxt
+                ac.add(new)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def iter_results(
+    items: Iterable[tuple[str, str]], options: Options, *, workers: int = 1, dask: str | None = None
+) -> Iterator[list[Result]]:
+    """Tag ``(path, id)`` items with the chosen executor, yielding result chunks as they complete."""
+    if dask:
+        return _run_dask(items, options, dask, workers)
+    if workers <= 1:
+        return _run_serial(items, options)
+    return _run_pool(items, options, workers)
+
+
+def iter_documents(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    workers: int = 1,
+    limits: Limits | None = None,
+    dask: str | None = None,
+    **options: Any,
+) -> Iterator[Document]:
+    """Analyse many files or folders, yielding Documents; unreadable inputs are skipped with a warning.
+
+    >>> for doc in iter_documents(["corpus/samples"], workers=2):  # doctest: +SKIP
+    ...     print(doc.id[:8], doc.title)
+    """
+    opts = Options(limits=limits or Limits(), **options)
+    items = ((str(p), "") for p in expand_paths(paths))
+    for chunk in iter_results(items, opts, workers=workers, dask=dask):
+        for kind, payload in chunk:
+            if kind == "ok":
+                yield Document.from_dict(payload)
+            else:
+                warnings.warn(payload["message"], MfaNlpWarning, stacklevel=2)
+
+
+# --- the tag command -------------------------------------------------------------------------
+@dataclass
+class Summary:
+    """What a run did; ``tagged + unchanged + errors + skipped == inputs``."""
+
+    inputs: int = 0
+    tagged: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    skipped: int = 0
+    passages: int = 0
+    languages: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    output: str = ""
+    errors_file: str = ""
+
+    @property
+    def documents(self) -> int:
+        return self.tagged
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "documents": self.tagged}
+
+
+def _hash_file(path: Path) -> str:
+    try:
+        return content_id(path.read_bytes())
+    except OSError:
+        return ""  # the worker reports the read error
+
+
+def tag_paths(
+    paths: list[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    index_name: str = "mfa-statements",
+    workers: int | None = None,
+    errors_file: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
+    dask: str | None = None,
+    progress: bool = True,
+    entities: bool = True,
+    duties: bool = True,
+    model_dir: str | None = None,
+) -> dict[str, Any]:
+    """Tag files, folders and globs into ``output`` (JSONL, Parquet or ES bulk); return the summary.
+
+    Resumable: documents already in the output (same bytes, same pipeline version and
+    model) are not tagged again; records from another pipeline are re-tagged and replaced.
+
+    >>> tag_paths(["corpus/samples"], "out/samples.jsonl", workers=2)["errors"]  # doctest: +SKIP
+    0
+    """
+    from .export import RecordStore, infer_format
+
+    start = time.perf_counter()
+    fmt = fmt or infer_format(output)
+    opts = Options(limits=limits or Limits(), entities=entities, duties=duties, model_dir=model_dir)
+    workers = workers or os.cpu_count() or 1
+    info = _pipeline_info(opts)
+    files, skipped = collect_inputs(paths)
+    summary = Summary(inputs=len(files) + len(skipped), skipped=len(skipped))
+    store = RecordStore(output, fmt=fmt, index_name=index_name, pipeline=info)
+    summary.output = str(store.output)
+    err_path = Path(errors_file) if errors_file else store.default_errors_path()
+    summary.errors_file = str(err_path)
+
+    bar = _progress(progress, len(files))
+    # The error log is this run's: failed inputs are retried on a rerun, so old rows would mislead.
+    with store, err_path.open("w", encoding="utf-8") as errors:
+        seen_now: set[str] = set()
+
+        def todo() -> Iterator[tuple[str, str]]:
+            for path in files:
+                digest = _hash_file(path)
+                if digest and (digest in store.done or digest in seen_now):
+                    summary.unchanged += 1
+                    bar.advance()
+                    continue
+                if digest:
+                    seen_now.add(digest)
+                yield str(path), digest
+
+        for chunk in iter_results(todo(), opts, workers=workers, dask=dask):
+            records = []
+            for kind, payload in chunk:
+                if kind == "ok":
+                    records.append(payload)
+                    summary.tagged += 1
+                    summary.passages += len(payload["passages"])
+                    for p in payload["passages"]:
+                        lang = p.get("lang") or "und"
+                        summary.languages[lang] = summary.languages.get(lang, 0) + 1
+                else:
+                    errors.write(json.dumps(payload, ensure_ascii=False) + "\n")
+                    summary.errors += 1
+            store.append(records)
+            errors.flush()
+            bar.advance(len(chunk))
+    bar.stop()
+    summary.seconds = round(time.perf_counter() - start, 3)
+    return summary.as_dict()
+
+
+def _pipeline_info(opts: Options) -> dict[str, Any]:
+    """The ``pipeline`` field the workers will write, without loading spaCy in the main process."""
+    from ._version import __version__
+
+    model = None
+    if opts.duties:
+        from .duties import DutyClassifier
+
+        model = DutyClassifier.load(opts.model_dir).model_id
+    return {"version": __version__, "model": model}
+
+
+class _Bar:
+    """A rich progress bar on stderr (docs/s, ETA), or nothing when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.progress = None
+        if enabled and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(
+                TextColumn("tagging"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]} docs/s"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.start = time.perf_counter()
+            self.task = self.progress.add_task("tag", total=total, rate="-")
+            self.progress.start()
+
+    def advance(self, n: int = 1) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task, n)
+            done = self.progress.tasks[0].completed
+            self.progress.update(self.task, rate=f"{done / max(time.perf_counter() - self.start, 1e-6):.1f}")
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _progress(enabled: bool, total: int) -> _Bar:
+    return _Bar(enabled, total)
+
+
+def format_summary(summary: dict[str, Any]) -> Any:
+    """A small rich table of a run's summary."""
+    from rich.table import Table
+
+    table = Table(title="mfa-nlp tag", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    rows = [
+        ("inputs", summary["inputs"]),
+        ("documents tagged", summary["tagged"]),
+        ("already tagged (unchanged)", summary["unchanged"]),
+        ("passages", summary["passages"]),
+        *((f"  passages in {lang}", n) for lang, n in sorted(summary["languages"].items())),
+        ("errors", summary["errors"]),
+        ("skipped (other file types)", summary["skipped"]),
+        ("time", f"{summary['seconds']:.1f} s"),
+        ("output", summary["output"]),
+    ]
+    if summary["errors"]:
+        rows.append(("error log", summary["errors_file"]))
+    for what, value in rows:
+        table.add_row(what, str(value))
+    return table

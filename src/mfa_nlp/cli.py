@@ -31,17 +31,163 @@ def _main(
 
 
 # --- tag (batch) -------------------------------------------------------------------------
-@app.command("tag")
-def tag_cli(
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or globs.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output file (.jsonl).")],
-) -> None:
-    """Tag documents into records (record.md)."""
-    from .batch import tag_paths
+_TAG_HELP = """Tag documents into records (JSONL, Parquet or Elasticsearch bulk).
 
-    summary = tag_paths([str(p) for p in paths], str(output))
-    typer.echo(json.dumps(summary, ensure_ascii=False))
+Inputs are files, folders (searched recursively) and globs; .html/.htm/.pdf/.txt are
+tagged, other files are skipped and counted. A rerun with the same output skips the
+documents already tagged by the same pipeline version and model (resume after a kill,
+or incremental runs over a growing archive).
+
+Parquet writes OUT.parquet (passages) and OUT.documents.parquet (documents); Parquet and
+es-bulk keep their resume checkpoint in OUT.<ext>.records.jsonl beside the output.
+
+Exit codes: 0 every document tagged; 3 some inputs failed (one row each in the errors
+file); 2 usage errors (bad option, no such model, nothing to tag).
+"""
+
+
+@app.command("tag", help=_TAG_HELP)
+def tag_cli(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or globs.", show_default=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file (.jsonl, .parquet, .ndjson).")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl, parquet or es-bulk (default: from the output's extension).")
+    ] = None,
+    index_name: Annotated[str, typer.Option("--index", help="Index name for es-bulk actions.")] = "mfa-statements",
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: CPU cores; 1 = in-process).")
+    ] = None,
+    errors: Annotated[
+        Path | None, typer.Option("--errors", help="Error log: a JSON row per failed input (default OUT.errors.jsonl).")
+    ] = None,
+    max_bytes: Annotated[int | None, typer.Option("--max-bytes", min=1, help="Largest file to read.")] = None,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, help="Most PDF pages to read.")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per document.")] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Dask scheduler address (tcp://host:8786) or 'local'.")
+    ] = None,
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Duty model folder (default: shipped).")] = None,
+    entities: Annotated[bool, typer.Option("--entities/--no-entities", help="Run the entity stage.")] = True,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+) -> None:
+    from rich.console import Console
+
+    from .batch import format_summary, tag_paths
+    from .errors import ModelError
+    from .ingest import Limits
+
+    fmt = fmt.lower() if fmt else None
+    if fmt not in (None, "jsonl", "parquet", "es-bulk"):
+        typer.echo(f"error: --format {fmt!r}: use jsonl, parquet or es-bulk", err=True)
+        raise typer.Exit(2)
+    defaults = Limits()
+    limits = Limits(
+        max_bytes=max_bytes or defaults.max_bytes,
+        max_pages=max_pages or defaults.max_pages,
+        timeout=timeout or defaults.timeout,
+    )
+    try:
+        summary = tag_paths(
+            paths, output, fmt=fmt, index_name=index_name, workers=workers, errors_file=errors, limits=limits,
+            dask=dask, progress=not no_progress, entities=entities,
+            model_dir=str(model_dir) if model_dir else None,
+        )  # fmt: skip
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    Console(stderr=True).print(format_summary(summary))
     raise typer.Exit(3 if summary["errors"] else 0)
+
+
+# --- schema / es-mapping ------------------------------------------------------------------
+@app.command("schema")
+def schema_cli() -> None:
+    """Print the JSON Schema (draft 2020-12) of a tagged record."""
+    from .export import record_schema
+
+    typer.echo(json.dumps(record_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command("es-mapping")
+def es_mapping_cli(
+    index_name: Annotated[str, typer.Option("--index", help="Index name (the template matches NAME*).")] = (
+        "mfa-statements"
+    ),
+) -> None:
+    """Print an Elasticsearch/OpenSearch index template for records (PUT _index_template/NAME)."""
+    from .export import es_template
+
+    typer.echo(json.dumps(es_template(index_name), indent=2))
+
+
+# --- index / search -----------------------------------------------------------------------
+@app.command("index")
+def index_cli(
+    records: Annotated[Path, typer.Argument(help="A tagged JSONL file (from `mfa-nlp tag`).")],
+    db: Annotated[Path, typer.Option("--db", help="The SQLite index to create or update.")] = Path("archive.db"),
+) -> None:
+    """Build or update the embedded SQLite FTS5 search index (incremental)."""
+    from .search import build_index
+
+    if not records.is_file():
+        typer.echo(f"error: {records}: no such file; tag an archive first (mfa-nlp tag ... -o {records})", err=True)
+        raise typer.Exit(2)
+    counts = build_index(records, db)
+    typer.echo(
+        f"{db}: {counts['added']} documents added, {counts['replaced']} replaced, "
+        f"{counts['unchanged']} unchanged ({counts['passages']} passages indexed)"
+    )
+
+
+@app.command("search")
+def search_cli(
+    db: Annotated[Path, typer.Argument(help="The SQLite index (from `mfa-nlp index`).")],
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", OR; diacritics and case do not matter.')] = "",
+    duty: Annotated[list[str] | None, typer.Option("--duty", help="Passage duty (repeatable).")] = None,
+    state: Annotated[list[str] | None, typer.Option("--state", help="ISO3 state id, e.g. DEU.")] = None,
+    org: Annotated[list[str] | None, typer.Option("--org", help="Organisation id, e.g. NATO.")] = None,
+    value: Annotated[list[str] | None, typer.Option("--value", help="Value id, e.g. rule_of_law.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Passage language (en, sq, sr).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From date YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Until date YYYY-MM-DD.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Most passages to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+) -> None:
+    """Search the index: ranked passages with highlighted snippets, source, date and facets."""
+    import re
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    from .search import search
+
+    for name, day in (("--since", since), ("--until", until)):
+        if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+            typer.echo(f"error: {name} {day!r}: give a date as YYYY-MM-DD", err=True)
+            raise typer.Exit(2)
+    if not db.is_file():
+        typer.echo(f"error: {db}: no such index; build it with `mfa-nlp index OUT.jsonl --db {db}`", err=True)
+        raise typer.Exit(2)
+    frame = search(
+        db, query, duty=duty, state=state, org=org, value=value, lang=lang, since=since, until=until, limit=limit,
+        marks=("\x02", "\x03") if not as_json else ("[", "]"),
+    )
+    if as_json:
+        typer.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
+        return
+    console = Console(highlight=False)
+    if frame.empty:
+        console.print(f"no passages match {query!r}")
+        return
+    for rank, row in enumerate(frame.itertuples(), 1):
+        snippet = escape(row.snippet).replace("\x02", "[bold yellow]").replace("\x03", "[/bold yellow]")
+        console.print(f"[bold]{rank}.[/bold] {escape(row.title or row.source)} [dim]{row.date or 'undated'}[/dim]")
+        console.print(f"   {snippet}")
+        ents = " ".join(f"{k}:{','.join(v)}" for k, v in row.entities.items() if v)
+        console.print(
+            f"   [dim]{escape(row.source)} ¶{row.passage} lang={row.lang or '?'} "
+            f"duties={','.join(row.duties) or '-'} {escape(ents)} score={row.score:.2f}[/dim]"
+        )
 
 
 # --- duties (train / evaluate / explain) --------------------------------------------------
@@ -89,6 +235,25 @@ def explain_cli(
         for duty, reasons in passage.explain(top=top).items():
             why = ", ".join(f"{r.feature} (+{r.weight:.2f})" for r in reasons)
             typer.echo(f"    {duty} {passage.scores.get(duty, 0):.2f}: {why}")
+
+
+# --- entities (evaluate) --------------------------------------------------------------------
+@app.command("evaluate-entities")
+def evaluate_entities_cli(
+    testset: Annotated[
+        Path | None, typer.Argument(help="Gold JSONL passages (default: tests/data/entities_testset.jsonl).")
+    ] = None,
+    english_model: Annotated[str | None, typer.Option("--english-model", help="spaCy pipeline for English.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with the errors).")] = False,
+) -> None:
+    """Entity precision/recall/F1 per label per language, and the raw English model for comparison."""
+    from .entities.evaluate import evaluate_entities, format_entity_report
+
+    if testset is not None and not testset.is_file():
+        typer.echo(f"error: {testset}: no such file; give an entities JSONL test set", err=True)
+        raise typer.Exit(2)
+    result = evaluate_entities(testset, english_model=english_model)
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_entity_report(result))
 
 
 # --- report ---------------------------------------------------------------------------------

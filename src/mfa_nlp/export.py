@@ -1,13 +1,15 @@
-"""Writers for tagged records (JSONL for now) and the reader back into Documents."""
+"""Writers for tagged records (JSONL, Parquet, Elasticsearch bulk), the record schema, and the reader."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from .document import Document
+from .document import DUTIES, ENTITY_LABELS, Document
 
 
 def load_records(path: str | os.PathLike[str]) -> Iterator[Document]:
@@ -19,3 +21,267 @@ def load_records(path: str | os.PathLike[str]) -> Iterator[Document]:
         for line in fh:
             if line.strip():
                 yield Document.from_dict(json.loads(line))
+
+
+# --- schema and index template (shipped in resources/) ------------------------------------
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a tagged record.
+
+    >>> record_schema()["$schema"]
+    'https://json-schema.org/draft/2020-12/schema'
+    """
+    return json.loads(resources.files("mfa_nlp.resources").joinpath("record.schema.json").read_text("utf-8"))
+
+
+def es_template(index_name: str = "mfa-statements") -> dict[str, Any]:
+    """An Elasticsearch/OpenSearch index template for records (nested passages, folding analyzer).
+
+    >>> es_template("press")["index_patterns"]
+    ['press*']
+    """
+    template = json.loads(resources.files("mfa_nlp.resources").joinpath("es_template.json").read_text("utf-8"))
+    template["index_patterns"] = [f"{index_name}*"]
+    return template
+
+
+# --- formats -----------------------------------------------------------------------------------
+FORMATS: dict[str, str] = {".jsonl": "jsonl", ".ndjson": "es-bulk", ".parquet": "parquet", ".json": "jsonl"}
+
+
+def infer_format(output: str | os.PathLike[str]) -> str:
+    """The output format from the file name (``.parquet`` -> parquet, ``.ndjson`` -> es-bulk, else jsonl)."""
+    return FORMATS.get(Path(output).suffix.lower(), "jsonl")
+
+
+def _truncate_torn_tail(path: Path) -> None:
+    """Drop a partial last line (a run killed mid-write) so the file is valid JSONL again."""
+    with path.open("r+b") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        pos = end
+        while pos > 0:
+            step = min(65536, pos)
+            fh.seek(pos - step)
+            block = fh.read(step)
+            nl = block.rfind(b"\n")
+            if nl >= 0:
+                keep = pos - step + nl + 1
+                if keep != end:
+                    fh.truncate(keep)
+                return
+            pos -= step
+        fh.truncate(0)
+
+
+def _scan(path: Path) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Yield (id, pipeline, raw line) of every valid record line in a JSONL file."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            yield data.get("id", ""), data.get("pipeline") or {}, line
+
+
+class RecordStore:
+    """Where a tag run's records go: an append-only JSONL checkpoint, then the final format.
+
+    JSONL output *is* the checkpoint. For Parquet and ES bulk the checkpoint is
+    ``OUT.records.jsonl`` beside the output (kept for the next incremental run); at the end it
+    is converted to a temporary file that is renamed over the output, so a killed run
+    never leaves a half-written Parquet file. ``done`` holds the ids already tagged by
+    ``pipeline``; records of another pipeline are replaced at the end (atomic rewrite).
+    """
+
+    def __init__(
+        self, output: str | os.PathLike[str], *, fmt: str, pipeline: dict[str, Any], index_name: str = "mfa-statements"
+    ) -> None:
+        self.output = Path(output)
+        self.fmt = fmt
+        self.index_name = index_name
+        self.pipeline = dict(pipeline)
+        self.checkpoint = self.output if fmt == "jsonl" else self.output.with_name(self.output.name + ".records.jsonl")
+        self.done: set[str] = set()
+        self.stale = 0
+        self._fh: Any = None
+
+    def default_errors_path(self) -> Path:
+        """``OUT.errors.jsonl`` beside the output."""
+        stem = self.output.name[: -len(self.output.suffix)] if self.output.suffix else self.output.name
+        return self.output.with_name(stem + ".errors.jsonl")
+
+    def __enter__(self) -> RecordStore:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        if self.checkpoint.exists():
+            _truncate_torn_tail(self.checkpoint)
+            for doc_id, pipe, _ in _scan(self.checkpoint):
+                if pipe == self.pipeline:
+                    self.done.add(doc_id)
+                else:
+                    self.stale += 1
+        self._fh = self.checkpoint.open("a", encoding="utf-8")
+        return self
+
+    def append(self, records: list[dict[str, Any]]) -> None:
+        """Append records and make them durable (flush + fsync) before returning."""
+        if not records:
+            return
+        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self.done.update(r["id"] for r in records)
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self._fh.close()
+        if exc_type is not None:
+            return
+        if self.stale:
+            self._compact()
+        if self.fmt == "parquet":
+            write_parquet(self.checkpoint, self.output)
+        elif self.fmt == "es-bulk":
+            write_es_bulk(self.checkpoint, self.output, index_name=self.index_name)
+
+    def _compact(self) -> None:
+        """Drop records of an older pipeline whose document was re-tagged, and duplicates."""
+        tmp = self.checkpoint.with_name(self.checkpoint.name + ".tmp")
+        kept: set[str] = set()
+        with tmp.open("w", encoding="utf-8") as out:
+            for doc_id, pipe, line in _scan(self.checkpoint):
+                current = pipe == self.pipeline
+                if (not current and doc_id in self.done) or (current and doc_id in kept):
+                    continue
+                if current:
+                    kept.add(doc_id)
+                out.write(line)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.checkpoint)
+
+
+def _atomic_target(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_es_bulk(records: str | os.PathLike[str], output: str | os.PathLike[str], *, index_name: str) -> Path:
+    """Write a JSONL file of records as Elasticsearch/OpenSearch bulk NDJSON (action + document pairs).
+
+    >>> write_es_bulk("out/samples.jsonl", "out/samples.ndjson", index_name="mfa")  # doctest: +SKIP
+    """
+    out = Path(output)
+    tmp = _atomic_target(out)
+    with Path(records).open(encoding="utf-8") as src, tmp.open("w", encoding="utf-8") as dst:
+        for line in src:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            dst.write(json.dumps({"index": {"_index": index_name, "_id": record["id"]}}) + "\n")
+            dst.write(json.dumps(record, ensure_ascii=False) + "\n")
+    os.replace(tmp, out)
+    return out
+
+
+def documents_parquet_path(output: str | os.PathLike[str]) -> Path:
+    """``OUT.documents.parquet`` beside the passages table ``OUT.parquet``."""
+    out = Path(output)
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(stem + ".documents.parquet")
+
+
+def _parquet_schemas() -> tuple[Any, Any]:
+    import pyarrow as pa
+
+    strings = pa.list_(pa.string())
+    common = [
+        ("source", pa.string()),
+        ("format", pa.string()),
+        ("title", pa.string()),
+        ("date", pa.string()),
+        ("place", pa.string()),
+    ]
+    entity_cols = [(f"entities_{label}", strings) for label in ENTITY_LABELS]
+    pipe = [("pipeline_version", pa.string()), ("pipeline_model", pa.string())]
+    passages = pa.schema(
+        [("doc_id", pa.string()), *common, ("doc_lang", pa.string()), ("passage_index", pa.int32()),
+         ("text", pa.string()), ("lang", pa.string()), ("script", pa.string()), ("kind", pa.string()),
+         ("duties", strings), *((f"score_{d}", pa.float64()) for d in DUTIES), *entity_cols, *pipe]
+    )  # fmt: skip
+    documents = pa.schema(
+        [("id", pa.string()), *common, ("lang", pa.string()), ("script", pa.string()), ("passages", pa.int32()),
+         ("duties", strings), *entity_cols, *pipe]
+    )  # fmt: skip
+    return passages, documents
+
+
+def _passage_rows(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    pipe = record.get("pipeline") or {}
+    for p in record["passages"]:
+        ents: dict[str, set[str]] = {label: set() for label in ENTITY_LABELS}
+        for e in p.get("entities") or []:
+            if e.get("id") is not None:
+                ents.setdefault(e["label"], set()).add(e["id"])
+        row = {
+            "doc_id": record["id"], "source": record["source"], "format": record["format"],
+            "title": record.get("title"), "date": record.get("date"), "place": record.get("place"),
+            "doc_lang": record.get("lang"), "passage_index": p["index"], "text": p["text"], "lang": p.get("lang"),
+            "script": p.get("script"), "kind": p.get("kind"), "duties": list(p.get("duties") or []),
+            "pipeline_version": pipe.get("version"), "pipeline_model": pipe.get("model"),
+        }  # fmt: skip
+        scores = p.get("scores") or {}
+        row.update({f"score_{d}": scores.get(d) for d in DUTIES})
+        row.update({f"entities_{label}": sorted(ents.get(label, ())) for label in ENTITY_LABELS})
+        yield row
+
+
+def _document_row(record: dict[str, Any]) -> dict[str, Any]:
+    pipe = record.get("pipeline") or {}
+    ents = record.get("entities") or {}
+    row = {k: record.get(k) for k in ("id", "source", "format", "title", "date", "place", "lang", "script")}
+    row.update(passages=len(record["passages"]), duties=list(record.get("duties") or []))
+    row.update({f"entities_{label}": list(ents.get(label) or []) for label in ENTITY_LABELS})
+    row.update(pipeline_version=pipe.get("version"), pipeline_model=pipe.get("model"))
+    return row
+
+
+def write_parquet(records: str | os.PathLike[str], output: str | os.PathLike[str], *, batch: int = 2000) -> Path:
+    """Write a JSONL file of records as two Parquet tables, streamed in batches.
+
+    ``OUT.parquet`` holds one row per passage with its document's columns (scores as
+    ``score_<duty>``, entity ids as ``entities_<LABEL>`` lists); ``OUT.documents.parquet``
+    one row per document. Both are written to temporary files and renamed at the end.
+
+    >>> write_parquet("out/samples.jsonl", "out/samples.parquet")  # doctest: +SKIP
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(output)
+    docs_out = documents_parquet_path(out)
+    p_schema, d_schema = _parquet_schemas()
+    p_tmp, d_tmp = _atomic_target(out), _atomic_target(docs_out)
+    with pq.ParquetWriter(p_tmp, p_schema) as pw, pq.ParquetWriter(d_tmp, d_schema) as dw:
+        p_rows: list[dict[str, Any]] = []
+        d_rows: list[dict[str, Any]] = []
+        for record in _iter_json(records):
+            p_rows.extend(_passage_rows(record))
+            d_rows.append(_document_row(record))
+            if len(p_rows) >= batch:
+                pw.write_table(pa.Table.from_pylist(p_rows, schema=p_schema))
+                p_rows = []
+            if len(d_rows) >= batch:
+                dw.write_table(pa.Table.from_pylist(d_rows, schema=d_schema))
+                d_rows = []
+        pw.write_table(pa.Table.from_pylist(p_rows, schema=p_schema))
+        dw.write_table(pa.Table.from_pylist(d_rows, schema=d_schema))
+    os.replace(d_tmp, docs_out)
+    os.replace(p_tmp, out)
+    return out
+
+
+def _iter_json(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)

@@ -1,20 +1,376 @@
-"""Language and script per passage and per document (placeholder until the language stage lands)."""
+"""Language and script per passage and per document.
+
+langdetect does the first guess (profiles loaded once, a fresh seeded detector per call,
+so the answer never depends on call order or process). Rules tuned for this archive then
+decide what langdetect cannot: Serbian (no langdetect profile; it says ``hr``, ``sl``,
+``mk`` or ``bg``) in Latin or Cyrillic script, and Albanian written without ë/ç.
+All per-language data lives in the tables below; one code path reads them.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
 from .document import Document
+
+#: Passages with fewer letters or words than this are too short to judge alone; they take the
+#: document's language. Measured with bench/language.py: plain langdetect is right on 0.896 of
+#: the test-set passages under 40 letters and on all of those with 40 or more.
+MIN_LETTERS = 40
+MIN_WORDS = 5
+
+#: langdetect random trials per passage (its default is 7): 3 halves the time with the same
+#: accuracy on the test set, because the rules below decide the hard cases anyway.
+TRIALS = 3
+
+#: First word of a Unicode character name -> ISO 15924 script code.
+_SCRIPTS: dict[str, str] = {
+    "LATIN": "Latn",
+    "CYRILLIC": "Cyrl",
+    "GREEK": "Grek",
+    "ARABIC": "Arab",
+    "HEBREW": "Hebr",
+    "CJK": "Hani",
+    "HIRAGANA": "Hira",
+    "KATAKANA": "Kana",
+    "HANGUL": "Hang",
+    "DEVANAGARI": "Deva",
+    "THAI": "Thai",
+    "GEORGIAN": "Geor",
+    "ARMENIAN": "Armn",
+    "BENGALI": "Beng",
+    "TAMIL": "Taml",
+}
+
+#: Letters of the Serbian Cyrillic alphabet; Macedonian swaps ђ ћ for ѓ ќ and adds ѕ.
+_SR_CYRL_ORDER = "абвгдђежзијклљмнњопрстћуфхцчџш"
+_SR_CYRL = set(_SR_CYRL_ORDER)
+_MK_ONLY_CYRL = set("ѓќѕ")
+_SR_ONLY_CYRL = set("ђћ")
+
+#: Marker words per language: weight 1.0 distinctive, 0.5 shared with a neighbour. An entry
+#: ending in ``*`` is a stem (matches any word it begins). Serbian entries are written in
+#: Latin script and also match Cyrillic text (transliterated before matching).
+_MARKERS: dict[str, dict[str, float]] = {
+    "sq": {
+        **dict.fromkeys(
+            "dhe të për per një nje është eshte që qe nga janë jane edhe kjo ky këtë kete "
+            "këto keto tij saj kanë kane ishte tha gjithashtu mes midis drejt duke pas "
+            "shtetit shtetet kosova kosovës kosoves kosovë kosove ministri ministria ministrja "
+            "shqipërisë shqiperise takim takoi priti ndërmjet ndermjet sulmin denon dënon "
+            "punëve puneve jashtme bashkimit evropian evropiane njohjen qeveria qeverisë "
+            "qeverise deklaratë deklarate vizitë vizite njoftim ngushëllime ambasadorin "
+            "marrëveshje marreveshje marrëdhëniet marredheniet zyrtare rëndësi rendesi "
+            "mbështetjen mbeshtetjen bashkëpunimin bashkepunimin".split(),
+            1.0,
+        ),
+        **dict.fromkeys("te ne me se ka si por do në i e".split(), 0.5),
+    },
+    "sr": dict.fromkeys(
+        "vreme vremena dve dvije mleko mlijeko reč riječ deo gde pre posle sveta srpsk* "
+        "srbij* beograd* saradn* bezbedn* hiljad* opštin* inostran* poslanik uslov* "
+        "evropsk* istorij* ekonomsk* univerzitet* nedelj* treba takođe šta ko "
+        "januar* februar* mart marta april* maj maja jun juna jul jula avgust* septemb* "
+        "oktob* novemb* decemb* spoljn* rekao istakao izjavio naglasio metohij* "
+        "priština prištin* uslijed vrijeme bijelo između izmedju kosovu kosova "
+        "ujedinjenih nacija rezolucij* porodic* hleb saopšt* saučešć* ambasad* "
+        "sprovo* ministark* poset* sedmic* zemljotres* hapšenj* biće neće".split(),
+        1.0,
+    ),
+    "hr": dict.fromkeys(
+        "tko tisuć* kruh tjed* siječ* veljač* ožuj* travanj travnja svibanj svibnja "
+        "lipanj lipnja srpanj srpnja kolovoz* rujan rujna listopad* studenog* prosin* "
+        "sveučilišt* suradn* europsk* općin* obitelj* povijest* gospodarsk* gospodarstv* "
+        "tijekom također vanjsk* priopć* izvješć* čelni* glede ravnatelj* stoga hrvatsk* "
+        "zagreb* veleposlan* ministric* sućut* poštivanj* sustav* podupir* "
+        "bit tisuću zrakoplov*".split(),
+        1.0,
+    ),
+    "sl": dict.fromkeys(
+        "ki kot tudi smo bo bodo ter lahko vendar naj zelo kjer še sta bil bila bili "
+        "zunanj* ministrstv* slovenij* ljubljan* skupaj sodelovanj* državami med dejal "
+        "dejala podpira* pogovor* srečanj*".split(),
+        1.0,
+    ),
+    "mk": dict.fromkeys(
+        "е со во ги го дека кои ќе беше беа нема овој оваа македониј* скопје "
+        "надвореш* министер* соработк* средба изјава амбасадорот министерството "
+        "соопштени* заедничк* учествува* сочувств*".split(),
+        1.0,
+    ),
+    "en": dict.fromkeys(
+        "the and of to in is for on with that by was has have will minister ministers "
+        "ministry foreign affairs today statement visit meeting met".split(),
+        1.0,
+    ),
+    "de": dict.fromkeys(
+        "der die das und mit dem den von zu im ist nicht auf für ein eine ministerin "
+        "außenminister* auswärtig* botschaft* erklärung treffen gespräch* beileid".split(),
+        1.0,
+    ),
+    "fr": dict.fromkeys(
+        "le la les du et en un une est pour avec dans au aux ministre ambassade* "
+        "déclaration communiqué entretien* condoléances".split(),
+        1.0,
+    ),
+}
+
+#: Languages whose marker words may overrule langdetect on short Latin-script passages.
+_RESCUE: tuple[str, ...] = ("sq", "en", "de", "fr")
+
+#: Words shared by Serbian, Croatian and Bosnian: they point to the group, not to one language.
+_SH_SHARED = frozenset(
+    "je i u sa za da su koji koja koje će nije od na iz bi biti kao ali ovo to se "
+    "ministar ministarstvo primio sastanak izjava posjeta".split()
+)
+
+#: Serbian Cyrillic -> Latin, to match the Latin word list on Cyrillic text.
+_CYRL_TO_LATN = str.maketrans(
+    dict(zip(_SR_CYRL_ORDER, "a b v g d đ e ž z i j k l lj m n nj o p r s t ć u f h c č dž š".split(), strict=True))
+)
+
+#: Languages langdetect confuses with Serbian written in Latin script.
+_SOUTH_SLAVIC_LATN = {"hr", "sl", "bs", "sr", "cs", "sk", "pl"}
+#: Languages langdetect gives for Serbian or Macedonian in Cyrillic.
+_SOUTH_SLAVIC_CYRL = {"mk", "bg", "sr", "ru", "uk"}
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_MOJIBAKE = re.compile(r"[ÃÄÅÐÑ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2018-\u203a\u20ac\u2122]")
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    """Language (ISO 639-1), script (ISO 15924), confidence in [0, 1] and whether it is reliable."""
+
+    lang: str | None
+    script: str | None
+    confidence: float
+    reliable: bool
+
+
+@lru_cache(maxsize=4096)
+def _char_script(ch: str) -> str | None:
+    try:
+        first = unicodedata.name(ch).split(" ", 1)[0]
+    except ValueError:
+        return None
+    return _SCRIPTS.get(first)
+
+
+def _script_counts(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            script = _char_script(ch)
+            if script:
+                counts[script] += 1
+    return counts
+
+
+def detect_script(text: str) -> str | None:
+    """Return the dominant ISO 15924 script of the letters in ``text`` (``None`` if it has none).
+
+    >>> detect_script("Генерални секретар NATO-а")
+    'Cyrl'
+    """
+    counts = _script_counts(text)
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+@lru_cache(maxsize=1)
+def _factory() -> Any:
+    """langdetect profiles, loaded once into a private factory (the global one stays untouched)."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.set_seed(0)
+    return factory
+
+
+def _langdetect(text: str, trials: int = TRIALS) -> dict[str, float]:
+    """langdetect probabilities for ``text``; a new detector with a fixed seed every call."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory().create()
+    detector.n_trial = trials
+    detector.append(text)
+    try:
+        return {p.lang: p.prob for p in detector.get_probabilities()}
+    except LangDetectException:
+        return {}
+
+
+def plain_langdetect(text: str) -> str | None:
+    """Seeded langdetect alone, with its default 7 trials (the baseline in bench/language.py)."""
+    probs = _langdetect(text, trials=7)
+    return max(probs, key=lambda k: probs[k]) if probs else None
+
+
+def _repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as cp1252/latin-1 ("PunÃ«ve" -> "Punëve") when that is what happened."""
+    if not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
+
+
+def _index_markers() -> tuple[dict[str, list[tuple[str, float]]], dict[str, list[tuple[str, float]]]]:
+    """``_MARKERS`` as two look-up tables: exact word -> [(lang, weight)], stem -> [(lang, weight)]."""
+    exact: dict[str, list[tuple[str, float]]] = {}
+    stems: dict[str, list[tuple[str, float]]] = {}
+    for lang, table in _MARKERS.items():
+        for entry, weight in table.items():
+            target = stems if entry.endswith("*") else exact
+            target.setdefault(entry.rstrip("*"), []).append((lang, weight))
+    return exact, stems
+
+
+_EXACT, _STEMS = _index_markers()
+
+
+@lru_cache(maxsize=65536)
+def _word_markers(word: str) -> tuple[tuple[str, float], ...]:
+    """Marker hits of one lower-case word: exact entries first, else the longest matching stem."""
+    if word in _EXACT:
+        return tuple(_EXACT[word])
+    for k in range(len(word), 2, -1):
+        if word[:k] in _STEMS:
+            return tuple(_STEMS[word[:k]])
+    return ()
+
+
+def _marker_scores(words: list[str]) -> dict[str, float]:
+    """Sum of marker weights per language over ``words`` (lower-case)."""
+    scores = dict.fromkeys(_MARKERS, 0.0)
+    for word in words:
+        for lang, weight in _word_markers(word):
+            scores[lang] += weight
+    return scores
+
+
+def _decide_cyrillic(letters: set[str], words: list[str], probs: dict[str, float]) -> str | None:
+    """Serbian vs Macedonian by alphabet and words; other Cyrillic languages by langdetect."""
+    if letters - _SR_CYRL - _MK_ONLY_CYRL:  # ъ ы э щ ё й ю я і ...: Russian, Bulgarian, Ukrainian, ...
+        return max(probs, key=lambda k: probs[k]) if probs else None
+    scores = _marker_scores(words + [w.translate(_CYRL_TO_LATN) for w in words])
+    # Macedonian's postposed article: народот, министерот, самитот.
+    articles = sum(len(w) >= 6 and w.endswith("от") for w in words)
+    mk = scores["mk"] + articles + 3.0 * len(letters & _MK_ONLY_CYRL)
+    sr = scores["sr"] + 3.0 * len(letters & _SR_ONLY_CYRL)
+    return "mk" if mk > sr else "sr"
+
+
+def _decide_latin(text: str, words: list[str], probs: dict[str, float]) -> str | None:
+    """Albanian rescue, then Serbian vs Croatian vs Slovene by marker words (ties go to Serbian)."""
+    top = max(probs, key=lambda k: probs[k]) if probs else None
+    scores = _marker_scores(words)
+    shared = sum(w in _SH_SHARED for w in words)
+    slavic = scores["sr"] + scores["hr"] + scores["sl"] + 0.5 * shared
+    for rescue in _RESCUE:  # short passages langdetect reads as a far-away language
+        others = max([slavic] + [v for k, v in scores.items() if k not in {rescue, "sr", "hr", "sl"}])
+        if (
+            top != rescue
+            and scores[rescue] >= 1.0
+            and scores[rescue] / max(len(words), 1) >= 0.15
+            and scores[rescue] > others
+        ):
+            return rescue
+    if set(text.lower()) & set("ëç"):  # Albanian letters: never a South Slavic language
+        return top
+    if top in _SOUTH_SLAVIC_LATN or (slavic >= 1.0 and slavic > max(scores["sq"], scores["en"])):
+        if top in {"cs", "sk", "pl"} and slavic < 1.0:
+            return top
+        if scores["hr"] >= 1.0 and scores["hr"] > scores["sr"] and scores["hr"] >= scores["sl"]:
+            return "hr"
+        no_sr_letters = not set(text.lower()) & set("ćđ")
+        if scores["sl"] >= 2.0 and scores["sl"] > max(scores["sr"], scores["hr"]) and no_sr_letters:
+            return "sl"
+        return "sr"
+    return top
+
+
+def detect(text: str) -> LanguageResult:
+    """Detect the language and script of one passage.
+
+    >>> detect("Ministri i Punëve të Jashtme takoi ambasadorin e Francës në Prishtinë.").lang
+    'sq'
+    """
+    text = _repair_mojibake(unicodedata.normalize("NFC", text))
+    script = detect_script(text)
+    tokens = _WORD.findall(text)
+    n_letters = sum(len(w) for w in tokens)
+    if script is None or not tokens:
+        return LanguageResult(None, script, 0.0, False)
+    # Acronyms in another script (NATO inside Cyrillic) would only mislead the rules and langdetect.
+    same_script = [w for w in tokens if _char_script(w[0]) == script]
+    words = [w.lower() for w in same_script]
+    letters = {c for w in words for c in w}
+    if script == "Cyrl" and not letters - _SR_CYRL - _MK_ONLY_CYRL:
+        probs: dict[str, float] = {}  # Serbian or Macedonian alphabet: the rules decide, langdetect can't
+        lang = _decide_cyrillic(letters, words, probs)
+    else:
+        probs = _langdetect(" ".join(same_script))
+        if script == "Cyrl":
+            lang = _decide_cyrillic(letters, words, probs)
+        elif script == "Latn":
+            lang = _decide_latin(text, words, probs)
+        else:
+            lang = max(probs, key=lambda k: probs[k]) if probs else None
+    if lang == "sr" or lang not in probs:
+        slavic_mass = sum(p for k, p in probs.items() if k in _SOUTH_SLAVIC_LATN | _SOUTH_SLAVIC_CYRL)
+        confidence = max(probs.get(lang or "", 0.0), slavic_mass if lang == "sr" else 0.0, 0.5)
+    else:
+        confidence = probs[lang]
+    reliable = lang is not None and n_letters >= MIN_LETTERS and len(tokens) >= MIN_WORDS and confidence >= 0.5
+    return LanguageResult(lang, script, round(float(confidence), 4), reliable)
 
 
 def annotate(doc: Document) -> Document:
-    """Set ``lang``/``script`` on every passage and on the document."""
-    for p in doc.passages:
-        p.lang, p.script = None, None
+    """Set ``lang``/``script`` on every passage and on the document.
+
+    The document language is the language of most of its text by characters; passages too
+    short (or too uncertain) to judge take it. Script is always measured per passage.
+    """
+    results = [detect(p.text) for p in doc.passages]
+    by_lang: Counter[str] = Counter()
+    by_script: Counter[str] = Counter()
+    for p, r in zip(doc.passages, results, strict=True):
+        if r.reliable and r.lang:
+            by_lang[r.lang] += len(p.text)
+        if r.script:
+            by_script[r.script] += len(p.text)
+    if by_lang:
+        doc_lang: str | None = min(by_lang.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    else:
+        doc_lang = detect("\n".join(p.text for p in doc.passages)).lang
+    doc_script = min(by_script.items(), key=lambda kv: (-kv[1], kv[0]))[0] if by_script else None
+    for p, r in zip(doc.passages, results, strict=True):
+        p.lang = r.lang if r.reliable else (doc_lang or r.lang)
+        p.script = r.script
+    doc.lang, doc.script = doc_lang, doc_script
     return doc
 
 
 def force(doc: Document, lang: str) -> Document:
-    """Set one language on every passage and the document."""
+    """Set one language on every passage and the document; scripts are still measured."""
+    scripts: Counter[str] = Counter()
     for p in doc.passages:
         p.lang = lang
+        p.script = detect_script(p.text)
+        if p.script:
+            scripts[p.script] += len(p.text)
     doc.lang = lang
+    doc.script = min(scripts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if scripts else None
     return doc

@@ -1,0 +1,266 @@
+"""The embedded search index: tagged records -> SQLite FTS5 with facet tables, and ranked search.
+
+Tables: ``documents`` (one row per record, keyed by id with its pipeline version),
+``passages`` (text and metadata), ``passages_fts`` (FTS5 over the passage text and
+a Latin transliteration of Cyrillic text, tokenizer ``unicode61 remove_diacritics 2``
+so that "Kosoves" finds "Kosovës" and "Kosovo" finds "Косово"), and the facets
+``passage_duty`` and ``document_entity``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, version TEXT, model TEXT, source TEXT, format TEXT, title TEXT,
+    date TEXT, place TEXT, lang TEXT, duties TEXT, entities TEXT
+);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER, text TEXT, lang TEXT,
+    script TEXT, duties TEXT
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, latin, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS passage_duty (passage INTEGER, duty TEXT, score REAL);
+CREATE TABLE IF NOT EXISTS passage_entity (passage INTEGER, label TEXT, id TEXT);
+CREATE TABLE IF NOT EXISTS document_entity (doc_id TEXT, label TEXT, id TEXT);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id);
+CREATE INDEX IF NOT EXISTS passages_lang ON passages (lang);
+CREATE INDEX IF NOT EXISTS documents_date ON documents (date);
+CREATE INDEX IF NOT EXISTS passage_duty_idx ON passage_duty (duty, passage);
+CREATE INDEX IF NOT EXISTS passage_entity_idx ON passage_entity (label, id, passage);
+CREATE INDEX IF NOT EXISTS document_entity_idx ON document_entity (label, id, doc_id);
+CREATE INDEX IF NOT EXISTS document_entity_doc ON document_entity (doc_id);
+"""
+
+# Serbian Cyrillic -> Latin (gajica); one table for the index and the query.
+_CYR = dict(
+    zip(
+        "абвгдђежзијклљмнњопрстћуфхцчџшАБВГДЂЕЖЗИЈКЛЉМНЊОПРСТЋУФХЦЧЏШ",
+        "a b v g d đ e ž z i j k l lj m n nj o p r s t ć u f h c č dž š "
+        "A B V G D Đ E Ž Z I J K L Lj M N Nj O P R S T Ć U F H C Č Dž Š".split(),
+        strict=True,
+    )
+)
+_CYR_RE = re.compile("[\u0400-\u04ff]")
+
+
+def to_latin(text: str) -> str:
+    """Transliterate Serbian Cyrillic to Latin; other text is returned unchanged.
+
+    >>> to_latin("Министарство спољних послова")
+    'Ministarstvo spoljnih poslova'
+    """
+    if not _CYR_RE.search(text):
+        return text
+    return "".join(_CYR.get(ch, ch) for ch in text)
+
+
+def connect(db: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open (and create if needed) an index database."""
+    con = sqlite3.connect(str(db))
+    con.executescript(_SCHEMA)
+    return con
+
+
+def _records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a torn last line of a killed run
+
+
+def _delete_document(con: sqlite3.Connection, doc_id: str) -> None:
+    rows = [r[0] for r in con.execute("SELECT rowid FROM passages WHERE doc_id = ?", (doc_id,))]
+    for rowid in rows:
+        con.execute("DELETE FROM passages_fts WHERE rowid = ?", (rowid,))
+        con.execute("DELETE FROM passage_duty WHERE passage = ?", (rowid,))
+        con.execute("DELETE FROM passage_entity WHERE passage = ?", (rowid,))
+    con.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+    con.execute("DELETE FROM document_entity WHERE doc_id = ?", (doc_id,))
+    con.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+
+def build_index(records: str | os.PathLike[str], db: str | os.PathLike[str]) -> dict[str, int]:
+    """Index a tagged JSONL file into ``db``; incremental by (document id, pipeline version).
+
+    A record already indexed with the same pipeline version is left alone; one from
+    another version replaces the old rows. Returns counts of added, replaced and unchanged.
+
+    >>> build_index("out/samples.jsonl", "out/archive.db")  # doctest: +SKIP
+    {'added': 12, 'replaced': 0, 'unchanged': 0, 'passages': 87}
+    """
+    con = connect(db)
+    counts = {"added": 0, "replaced": 0, "unchanged": 0, "passages": 0}
+    known = {row[0]: (row[1], row[2]) for row in con.execute("SELECT id, version, model FROM documents")}
+    try:
+        with con:
+            for rec in _records(records):
+                pipe = rec.get("pipeline") or {}
+                version = (pipe.get("version"), pipe.get("model"))
+                if rec["id"] in known:
+                    if known[rec["id"]] == version:
+                        counts["unchanged"] += 1
+                        continue
+                    _delete_document(con, rec["id"])
+                    counts["replaced"] += 1
+                else:
+                    counts["added"] += 1
+                known[rec["id"]] = version
+                _insert(con, rec, version)
+                counts["passages"] += len(rec.get("passages") or [])
+    finally:
+        con.close()
+    return counts
+
+
+def _insert(con: sqlite3.Connection, rec: dict[str, Any], version: tuple[Any, Any]) -> None:
+    ents = rec.get("entities") or {}
+    con.execute(
+        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (rec["id"], version[0], version[1], rec.get("source"), rec.get("format"), rec.get("title"), rec.get("date"),
+         rec.get("place"), rec.get("lang"), json.dumps(rec.get("duties") or []), json.dumps(ents, ensure_ascii=False)),
+    )  # fmt: skip
+    con.executemany(
+        "INSERT INTO document_entity VALUES (?,?,?)",
+        [(rec["id"], label, ent_id) for label, ids in ents.items() for ent_id in ids],
+    )
+    for p in rec.get("passages") or []:
+        duties = list(p.get("duties") or [])
+        cur = con.execute(
+            "INSERT INTO passages (doc_id, idx, text, lang, script, duties) VALUES (?,?,?,?,?,?)",
+            (rec["id"], p["index"], p["text"], p.get("lang"), p.get("script"), json.dumps(duties)),
+        )
+        rowid = cur.lastrowid
+        latin = to_latin(p["text"])
+        con.execute(
+            "INSERT INTO passages_fts (rowid, text, latin) VALUES (?,?,?)",
+            (rowid, p["text"], latin if latin != p["text"] else ""),
+        )
+        scores = p.get("scores") or {}
+        con.executemany("INSERT INTO passage_duty VALUES (?,?,?)", [(rowid, d, scores.get(d)) for d in duties])
+        pents = {(e["label"], e["id"]) for e in p.get("entities") or [] if e.get("id") is not None}
+        con.executemany("INSERT INTO passage_entity VALUES (?,?,?)", [(rowid, lab, i) for lab, i in sorted(pents)])
+
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fts_query(text: str) -> str:
+    """Turn user text into a safe FTS5 query: every term quoted, ``"a phrase"`` and ``OR`` kept.
+
+    Cyrillic is transliterated so that it meets the Latin shadow column.
+
+    >>> fts_query('visa "liberalisation process" OR NATO*')
+    '"visa" "liberalisation process" OR "NATO"'
+    """
+    parts: list[str] = []
+    for match in _TOKEN.finditer(to_latin(text)):
+        phrase, word = match.groups()
+        if word == "OR":
+            if parts and parts[-1] != "OR":
+                parts.append("OR")
+            continue
+        term = phrase if phrase is not None else word
+        # Keep letters/digits only: FTS5 would split on the rest anyway, and quotes can't break out.
+        term = " ".join(re.findall(r"\w+", term))
+        if term:
+            parts.append('"' + term + '"')
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts)
+
+
+def search(
+    db: str | os.PathLike[str],
+    query: str,
+    *,
+    duty: list[str] | str | None = None,
+    state: list[str] | str | None = None,
+    org: list[str] | str | None = None,
+    value: list[str] | str | None = None,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 20,
+    marks: tuple[str, str] = ("[", "]"),
+) -> pd.DataFrame:
+    """Ranked passages (bm25) matching ``query`` with facet filters, as a DataFrame.
+
+    ``duty`` filters passages; ``state``/``org``/``value`` filter documents that mention the
+    entity id; ``since``/``until`` are inclusive ``YYYY-MM-DD`` bounds on the document date.
+    The ``snippet`` column marks matches with ``marks`` (``[`` and ``]``).
+
+    >>> search("out/archive.db", "visa liberalisation", duty="eu_integration", limit=5)  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    if not Path(db).exists():
+        raise FileNotFoundError(f"{db}: no such index; build it with `mfa-nlp index OUT.jsonl --db {db}`")
+    where: list[str] = []
+    args: list[Any] = []
+    match = fts_query(query)
+    if match:
+        where.append("passages_fts MATCH ?")
+        args.append(match)
+    for label, wanted in (("STATE", state), ("ORG", org), ("VALUE", value)):
+        for ent_id in _as_list(wanted):
+            where.append(
+                "EXISTS (SELECT 1 FROM document_entity e WHERE e.doc_id = p.doc_id AND e.label = ? AND e.id = ?)"
+            )
+            args += [label, ent_id]
+    for d in _as_list(duty):
+        where.append("EXISTS (SELECT 1 FROM passage_duty pd WHERE pd.passage = p.rowid AND pd.duty = ?)")
+        args.append(d)
+    if lang:
+        where.append("p.lang = ?")
+        args.append(lang)
+    if since:
+        where.append("d.date >= ?")
+        args.append(since)
+    if until:
+        where.append("d.date <= ?")
+        args.append(until)
+    if match:
+        select = "bm25(passages_fts) AS score, snippet(passages_fts, -1, ?, ?, '…', 24) AS snippet"
+        args = [*marks, *args]
+        order = "score"
+    else:
+        select = "0.0 AS score, substr(p.text, 1, 160) AS snippet"
+        order = "d.date DESC, p.rowid"
+    sql = f"""
+        SELECT {select}, p.doc_id, p.idx AS passage, p.lang, p.duties, d.source, d.date, d.title, d.entities
+        FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid JOIN documents d ON d.id = p.doc_id
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY {order} LIMIT ?
+    """
+    con = sqlite3.connect(f"file:{Path(db)}?mode=ro", uri=True)
+    try:
+        frame = pd.read_sql_query(sql, con, params=[*args, int(limit)])
+    finally:
+        con.close()
+    frame["duties"] = frame["duties"].map(json.loads)
+    frame["entities"] = frame["entities"].map(json.loads)
+    # bm25 is "smaller is better"; show a positive relevance instead.
+    frame["score"] = -frame["score"]
+    return frame
+
+
+def _as_list(value: list[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)

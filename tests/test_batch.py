@@ -1,0 +1,188 @@
+"""Batch tagging: accounting, resume, re-tagging, worker pools and crashes, a killed run, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+from batch_support import BATCH, SKIPPED, SUPPORTED, crash_on_marker, duty_model_dir
+
+from mfa_nlp.batch import Options, _run_pool, collect_inputs, iter_documents, tag_paths
+from mfa_nlp.document import content_id
+from mfa_nlp.errors import MfaNlpWarning
+from mfa_nlp.export import record_schema
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> str | None:
+    return duty_model_dir(tmp_path_factory.getbasetemp())
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _write_archive(folder: Path, n: int) -> list[Path]:
+    """n distinct short statements (distinct bytes, so distinct ids)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        p = folder / f"statement_{i:04d}.txt"
+        p.write_text(
+            f"Prishtina, {1 + i % 28} May 2020\n\nThe Ministry of Foreign Affairs welcomed meeting no. {i} "
+            f"with the ambassador on visa liberalisation and regional cooperation.\n\n"
+            f"Ministria e Puneve te Jashtme mirepret takimin {i} per integrimin evropian.\n",
+            encoding="utf-8",
+        )
+        paths.append(p)
+    return paths
+
+
+def test_batch_collect_inputs_folders_globs_and_skips(tmp_path: Path) -> None:
+    files, skipped = collect_inputs([BATCH, str(BATCH / "*.txt"), tmp_path / "missing.txt"])
+    assert sorted(files[: len(SUPPORTED)]) == SUPPORTED
+    assert files[-1] == tmp_path / "missing.txt"  # kept, so it gets an error row
+    assert len(files) == len(SUPPORTED) + 1  # the glob adds nothing twice
+    assert sorted(skipped) == SKIPPED
+
+
+def test_batch_every_input_accounted_for(tmp_path: Path, model_dir: str | None) -> None:
+    out = tmp_path / "out.jsonl"
+    summary = tag_paths([BATCH, tmp_path / "gone.html"], out, workers=1, progress=False, model_dir=model_dir)
+    records = _lines(out)
+    errors = _lines(tmp_path / "out.errors.jsonl")
+    assert summary["inputs"] == len(SUPPORTED) + len(SKIPPED) + 1
+    assert len(records) + len(errors) + summary["skipped"] == summary["inputs"]
+    assert (summary["tagged"], summary["errors"], summary["skipped"]) == (len(records), len(errors), len(SKIPPED))
+    assert {r["source"] for r in records} | {e["source"] for e in errors} == {str(p) for p in SUPPORTED} | {
+        str(tmp_path / "gone.html")
+    }
+    failed = {Path(e["source"]).name: e for e in errors}
+    assert failed["empty.txt"]["error"] == "EmptyDocumentError"
+    assert failed["broken.pdf"]["error"] == "CorruptFileError"
+    assert "gone.html" in failed and failed["gone.html"]["message"]
+    assert summary["passages"] == sum(len(r["passages"]) for r in records)
+    assert sum(summary["languages"].values()) == summary["passages"]
+    schema = record_schema()
+    for record in records:
+        jsonschema.validate(record, schema)
+        assert record["id"] == content_id(Path(record["source"]).read_bytes())
+
+
+def test_batch_rerun_skips_unchanged_and_retags_on_new_pipeline(tmp_path: Path, model_dir: str | None) -> None:
+    out = tmp_path / "out.jsonl"
+    first = tag_paths([BATCH], out, workers=1, progress=False, model_dir=model_dir)
+    before = out.read_bytes()
+    again = tag_paths([BATCH], out, workers=1, progress=False, model_dir=model_dir)
+    assert again["tagged"] == 0 and again["unchanged"] == first["tagged"]
+    assert out.read_bytes() == before
+    # Pretend the records came from an older release: all must be re-tagged and replaced.
+    old = [dict(r, pipeline={**r["pipeline"], "version": "0.0.1"}) for r in _lines(out)]
+    out.write_text("".join(json.dumps(r) + "\n" for r in old), encoding="utf-8")
+    third = tag_paths([BATCH], out, workers=1, progress=False, model_dir=model_dir)
+    records = _lines(out)
+    assert third["tagged"] == first["tagged"]
+    assert len(records) == first["tagged"] == len({r["id"] for r in records})
+    assert all(r["pipeline"]["version"] != "0.0.1" for r in records)
+
+
+def test_batch_torn_last_line_is_dropped_on_resume(tmp_path: Path, model_dir: str | None) -> None:
+    paths = _write_archive(tmp_path / "in", 6)
+    out = tmp_path / "out.jsonl"
+    tag_paths(paths[:3], out, workers=1, progress=False, model_dir=model_dir)
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "half a rec')  # what a kill in the middle of a write leaves
+    summary = tag_paths(paths, out, workers=1, progress=False, model_dir=model_dir)
+    records = _lines(out)  # every line parses
+    assert (summary["tagged"], summary["unchanged"]) == (3, 3)
+    assert sorted(r["id"] for r in records) == sorted(content_id(p.read_bytes()) for p in paths)
+
+
+def test_batch_identical_bytes_tagged_once(tmp_path: Path, model_dir: str | None) -> None:
+    paths = _write_archive(tmp_path / "in", 2)
+    copy = tmp_path / "in" / "copy_of_first.txt"
+    copy.write_bytes(paths[0].read_bytes())
+    summary = tag_paths([tmp_path / "in"], tmp_path / "o.jsonl", workers=1, progress=False, model_dir=model_dir)
+    assert (summary["inputs"], summary["tagged"], summary["unchanged"]) == (3, 2, 1)
+
+
+@pytest.mark.slow
+def test_batch_process_pool_matches_serial(tmp_path: Path, model_dir: str | None) -> None:
+    serial = tag_paths([BATCH], tmp_path / "a.jsonl", workers=1, progress=False, model_dir=model_dir)
+    pooled = tag_paths([BATCH], tmp_path / "b.jsonl", workers=2, progress=False, model_dir=model_dir)
+    key = ("inputs", "tagged", "errors", "skipped", "passages", "languages")
+    assert {k: serial[k] for k in key} == {k: pooled[k] for k in key}
+    a = {r["id"]: r for r in _lines(tmp_path / "a.jsonl")}
+    b = {r["id"]: r for r in _lines(tmp_path / "b.jsonl")}
+    assert a == b
+
+
+@pytest.mark.slow
+def test_batch_worker_crash_becomes_error_row(tmp_path: Path, model_dir: str | None) -> None:
+    paths = _write_archive(tmp_path / "in", 10)
+    crash = tmp_path / "in" / "crash_me.txt"
+    crash.write_text("The Ministry condemns the attack.\n", encoding="utf-8")
+    items = [(str(p), "") for p in [*paths[:5], crash, *paths[5:]]]
+    results = [r for chunk in _run_pool(items, Options(entities=False, model_dir=model_dir), 2, crash_on_marker)
+               for r in chunk]  # fmt: skip
+    assert len(results) == len(items)
+    errors = [row for kind, row in results if kind == "error"]
+    assert [e["source"] for e in errors] == [str(crash)]
+    assert errors[0]["error"] == "BrokenProcessPool"
+    assert sorted(r["source"] for kind, r in results if kind == "ok") == sorted(str(p) for p in paths)
+
+
+def test_batch_iter_documents_yields_documents(model_dir: str | None) -> None:
+    with pytest.warns(MfaNlpWarning, match="no text found"):  # empty.txt (and broken.pdf) warn
+        docs = list(iter_documents([BATCH], workers=1, model_dir=model_dir))
+    assert {d.source for d in docs} <= {str(p) for p in SUPPORTED}
+    assert any(d.source.endswith("en_visa_liberalisation.txt") for d in docs)
+    assert all(d.pipeline.get("version") for d in docs)
+
+
+@pytest.mark.slow
+def test_batch_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, model_dir: str | None) -> None:
+    paths = _write_archive(tmp_path / "archive", 400)
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "mfa_nlp.cli", "tag", str(tmp_path / "archive"), "-o", str(out), "--workers", "2",
+           "--no-progress", "--no-entities"]  # fmt: skip
+    if model_dir:
+        cmd += ["--model-dir", model_dir]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 40):
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed; make the archive bigger"
+    os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its workers, as an OOM killer or kill -9 would
+    proc.wait()
+    written = out.read_bytes().count(b"\n")
+    assert 40 <= written < len(paths)
+
+    resumed = subprocess.run(cmd, capture_output=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    records = _lines(out)
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)) == len(paths)
+    assert set(ids) == {content_id(p.read_bytes()) for p in paths}
+
+
+@pytest.mark.slow
+def test_batch_dask_local_cluster(tmp_path: Path, model_dir: str | None) -> None:
+    pytest.importorskip("distributed")
+    paths = _write_archive(tmp_path / "in", 12)
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = tag_paths([tmp_path / "in"], out, workers=2, dask="local", progress=False, entities=False,
+                        model_dir=model_dir)  # fmt: skip
+    assert (summary["tagged"], summary["errors"]) == (len(paths), 1)
+    assert sorted(r["id"] for r in _lines(out)) == sorted(content_id(p.read_bytes()) for p in paths)
+    again = tag_paths([tmp_path / "in"], out, workers=2, dask="local", progress=False, entities=False,
+                      model_dir=model_dir)  # fmt: skip
+    assert (again["tagged"], again["unchanged"]) == (0, len(paths))

@@ -1,0 +1,104 @@
+"""HTML ingestion on the sample corpus, held-out layouts and encoding fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mfa_nlp.errors import EmptyDocumentError
+from mfa_nlp.ingest import read_bytes, read_file
+from mfa_nlp.ingest.html import parse_html
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+GOLDS = sorted((DATA / "html_gold").glob("*.json")) + sorted((DATA / "html_heldout").glob("*.json"))
+
+#: Page furniture that must never reach a passage.
+FURNITURE = [
+    "Lajme të fundit", "Latest news", "Najnovije vesti", "Најновије вести", "Foto Galeria", "Photo Gallery",
+    "cookies", "kolačiće", "колачиће", "Shpërndaje", "Podeli", "Подели", "Tweet", "All rights reserved",
+    "Të gjitha të drejtat", "Sva prava", "Сва права", "Ballina", "Početna", "Почетна", "Shqip", "English",
+    "Recent Posts", "Lajmet e tjera", "Related", "Most read", "Advertisement", "Skip to content", "Printo",
+]
+
+
+def _gold(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.stem)
+def test_ingest_html_matches_gold(gold_path: Path) -> None:
+    gold = _gold(gold_path)
+    doc = read_file(ROOT / gold["file"])
+    assert doc.format == "html"
+    assert (doc.title, doc.date, doc.place) == (gold["title"], gold["date"], gold["place"])
+    assert [(p.kind, p.text) for p in doc.passages] == [(p["kind"], p["text"]) for p in gold["passages"]]
+
+
+@pytest.mark.parametrize("gold_path", GOLDS, ids=lambda p: p.stem)
+def test_ingest_html_drops_page_furniture(gold_path: Path) -> None:
+    doc = read_file(ROOT / _gold(gold_path)["file"])
+    for passage in doc.passages:
+        for phrase in FURNITURE:
+            assert phrase.lower() not in passage.text.lower(), (phrase, passage.text)
+
+
+def test_ingest_html_headings_and_bullets_are_own_passages() -> None:
+    doc = read_file(ROOT / "corpus/samples/sr-cyrl_sovereignty.html")
+    kinds = [p.kind for p in doc.passages]
+    assert kinds == ["paragraph", "paragraph", "heading", "list_item", "list_item", "list_item", "paragraph"]
+    assert doc.passages[2].text == "Постигнућа у првој деценији"
+    assert doc.passages[0].text.startswith("Министарство спољних послова")  # dateline stripped
+
+
+def test_ingest_html_cp1250_old_cms_with_br_paragraphs() -> None:
+    data = (ROOT / "corpus/samples/sr-latn_dialogue.html").read_bytes()
+    assert b"windows-1250" in data and "međusobnom".encode("utf-8") not in data
+    doc = read_bytes(data, source="sr-latn_dialogue.html")
+    assert len(doc.passages) == 4
+    assert "međusobnom priznanju" in doc.passages[0].text
+    assert "uključujući sporazum o energetici" in doc.passages[1].text
+
+
+def test_ingest_html_cp1252_without_declaration_and_bom() -> None:
+    undeclared = (ROOT / "corpus/samples/sq_partnership_usa_germany.html").read_bytes()
+    assert b"charset" not in undeclared.lower()
+    doc = read_bytes(undeclared, source="a.html")
+    assert doc.title is not None and doc.title.startswith("Ministri Pacolli në Uashington")
+    assert "Gjermanisë" in doc.passages[0].text
+    bom = (ROOT / "corpus/samples/sq_nato_kfor.html").read_bytes()
+    assert bom.startswith(b"\xef\xbb\xbf")
+    assert read_bytes(bom, source="b.html").passages[0].text.startswith("Ministri i Punëve të Jashtme, z. Enver Hoxhaj")
+
+
+def test_ingest_html_page_without_class_hints_and_wrong_declaration() -> None:
+    doc = read_file(DATA / "no_hints_sr-latn.html")  # declares iso-8859-1, bytes are windows-1250
+    assert (doc.title, doc.date, doc.place) == ("Ministarka Gërvalla-Schwarz u poseti Vašingtonu", "2022-06-15", "Vašington")
+    assert len(doc.passages) == 2
+    assert "strateškom partnerstvu između Kosova" in doc.passages[0].text
+    assert not any("Najnovije" in p.text or "Cirihu" in p.text for p in doc.passages)
+
+
+def test_ingest_html_repairs_mojibake_page() -> None:
+    clean = read_file(DATA / "no_hints_sr-latn.html")
+    broken = read_file(DATA / "mojibake_sr-latn.html")
+    assert (broken.title, broken.place) == (clean.title, clean.place)
+    assert [p.text for p in broken.passages] == [p.text for p in clean.passages]
+
+
+def test_ingest_html_title_from_title_tag_without_site_suffix() -> None:
+    page = (
+        "<html><head><title>Kosovo welcomes the decision of the Council | Ministry of Foreign Affairs</title></head>"
+        "<body><div><p>Prishtina, 5 May 2021 – The Ministry welcomes today's decision of the Council of the "
+        "European Union on visa liberalisation for the citizens of Kosovo.</p></div></body></html>"
+    ).encode()
+    parsed = parse_html(page, source="t.html")
+    assert (parsed.title, parsed.date, parsed.place) == ("Kosovo welcomes the decision of the Council", "2021-05-05", "Prishtina")
+
+
+def test_ingest_html_only_furniture_is_empty_document() -> None:
+    page = b"<html><body><nav><a href='/'>Home</a></nav><footer>All rights reserved</footer></body></html>"
+    with pytest.raises(EmptyDocumentError):
+        read_bytes(page, source="empty.html")
