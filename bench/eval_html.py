@@ -85,7 +85,10 @@ def main() -> None:
             titles += t_ok
             dates += d_ok
             if args.per_page:
-                print(f"{g.stem:34} {name:12} {p:5.3f} {r:5.3f} {f:5.3f} {'ok' if t_ok else '--':5} {'ok' if d_ok else '--'}")
+                print(
+                    f"{g.stem:34} {name:12} {p:5.3f} {r:5.3f} {f:5.3f} "
+                    f"{'ok' if t_ok else '--':5} {'ok' if d_ok else '--'}"
+                )
         n = len(golds)
         rows.append((name, sum(ps) / n, sum(rs) / n, sum(fs) / n, titles / n, dates / n, 1000 * secs / n))
     print("\n| engine | body P | body R | body F1 | title acc. | date acc. | ms/page |")

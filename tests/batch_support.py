@@ -25,11 +25,16 @@ def duty_model_dir(base: Path) -> str | None:
         return None
     except ModelError:
         pass
-    target = base / "duty_model"
+    # Training takes a minute: cache it beside the pytest temp dirs, keyed by the corpus content.
+    import hashlib
+
+    corpus = ROOT / "corpus" / "duties"
+    key = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(corpus.glob("*.jsonl")))).hexdigest()[:12]
+    target = base.parent / f"mfa-duty-model-{key}"
     if not (target / "duties.skops").exists():
         from mfa_nlp.duties.train import train
 
-        train(ROOT / "corpus" / "duties", target)
+        train(corpus, target)
     return str(target)
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from batch_support import BATCH, SKIPPED, SUPPORTED, crash_on_marker, duty_model_dir
 
+from batch_support import BATCH, SKIPPED, SUPPORTED, crash_on_marker, duty_model_dir
 from mfa_nlp.batch import Options, _run_pool, collect_inputs, iter_documents, tag_paths
 from mfa_nlp.document import content_id
 from mfa_nlp.errors import MfaNlpWarning
@@ -130,8 +130,9 @@ def test_batch_worker_crash_becomes_error_row(tmp_path: Path, model_dir: str | N
     crash = tmp_path / "in" / "crash_me.txt"
     crash.write_text("The Ministry condemns the attack.\n", encoding="utf-8")
     items = [(str(p), "") for p in [*paths[:5], crash, *paths[5:]]]
-    results = [r for chunk in _run_pool(items, Options(entities=False, model_dir=model_dir), 2, crash_on_marker)
-               for r in chunk]  # fmt: skip
+    results = [
+        r for chunk in _run_pool(items, Options(entities=False, model_dir=model_dir), 2, crash_on_marker) for r in chunk
+    ]
     assert len(results) == len(items)
     errors = [row for kind, row in results if kind == "error"]
     assert [e["source"] for e in errors] == [str(crash)]
@@ -140,8 +141,10 @@ def test_batch_worker_crash_becomes_error_row(tmp_path: Path, model_dir: str | N
 
 
 def test_batch_iter_documents_yields_documents(model_dir: str | None) -> None:
-    with pytest.warns(MfaNlpWarning, match="no text found"):  # empty.txt (and broken.pdf) warn
+    with pytest.warns(MfaNlpWarning) as caught:  # unreadable inputs are skipped with a warning
         docs = list(iter_documents([BATCH], workers=1, model_dir=model_dir))
+    warned = " ".join(str(w.message) for w in caught)
+    assert "empty.txt" in warned and "broken.pdf" in warned
     assert {d.source for d in docs} <= {str(p) for p in SUPPORTED}
     assert any(d.source.endswith("en_visa_liberalisation.txt") for d in docs)
     assert all(d.pipeline.get("version") for d in docs)
@@ -151,8 +154,19 @@ def test_batch_iter_documents_yields_documents(model_dir: str | None) -> None:
 def test_batch_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, model_dir: str | None) -> None:
     paths = _write_archive(tmp_path / "archive", 400)
     out = tmp_path / "out.jsonl"
-    cmd = [sys.executable, "-m", "mfa_nlp.cli", "tag", str(tmp_path / "archive"), "-o", str(out), "--workers", "2",
-           "--no-progress", "--no-entities"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "mfa_nlp.cli",
+        "tag",
+        str(tmp_path / "archive"),
+        "-o",
+        str(out),
+        "--workers",
+        "2",
+        "--no-progress",
+        "--no-entities",
+    ]
     if model_dir:
         cmd += ["--model-dir", model_dir]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -179,10 +193,12 @@ def test_batch_dask_local_cluster(tmp_path: Path, model_dir: str | None) -> None
     paths = _write_archive(tmp_path / "in", 12)
     (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    summary = tag_paths([tmp_path / "in"], out, workers=2, dask="local", progress=False, entities=False,
-                        model_dir=model_dir)  # fmt: skip
+    summary = tag_paths(
+        [tmp_path / "in"], out, workers=2, dask="local", progress=False, entities=False, model_dir=model_dir
+    )
     assert (summary["tagged"], summary["errors"]) == (len(paths), 1)
     assert sorted(r["id"] for r in _lines(out)) == sorted(content_id(p.read_bytes()) for p in paths)
-    again = tag_paths([tmp_path / "in"], out, workers=2, dask="local", progress=False, entities=False,
-                      model_dir=model_dir)  # fmt: skip
+    again = tag_paths(
+        [tmp_path / "in"], out, workers=2, dask="local", progress=False, entities=False, model_dir=model_dir
+    )
     assert (again["tagged"], again["unchanged"]) == (0, len(paths))

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from batch_support import BATCH, SKIPPED, SUPPORTED, duty_model_dir
 from typer.testing import CliRunner
 
+from batch_support import BATCH, SKIPPED, SUPPORTED, duty_model_dir
 from mfa_nlp.cli import app
 from mfa_nlp.export import record_schema
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mfa_nlp.ingest.dateline import parse_date, split_dateline
 
@@ -63,3 +65,13 @@ def test_dateline_leaves_text_without_dateline(text: str) -> None:
 )
 def test_dateline_parse_date_anywhere(text: str, iso: str | None) -> None:
     assert parse_date(text) == iso
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_dateline_never_crashes_and_keeps_text(text: str) -> None:
+    iso, place, rest = split_dateline(text)
+    if iso is None:
+        assert (place, rest) == (None, text)
+    else:
+        assert len(iso) == 10 and rest in text

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 import pyarrow.parquet as pq
 import pytest
-from batch_support import BATCH, duty_model_dir
 
+from batch_support import BATCH, duty_model_dir
 from mfa_nlp.batch import tag_paths
 from mfa_nlp.document import DUTIES, ENTITY_LABELS, Document, Entity, Passage, content_id
 from mfa_nlp.export import (
@@ -33,10 +33,25 @@ def _record(text: str, *, date: str | None = "2019-10-02") -> dict:
     """A record shaped like the pipeline's, with entities and duties filled in."""
     at = text.index("Gjerman")
     surface = text[at:].split()[0].rstrip(".")
-    passage = Passage(0, text, "sq", "Latn", [Entity(surface, "STATE", "DEU", at, at + len(surface))],
-                      ["strategic_partners"], {d: (0.91 if d == "strategic_partners" else 0.05) for d in DUTIES})  # fmt: skip
-    doc = Document(id=content_id(text.encode()), source="x.txt", format="txt", date=date, lang="sq", script="Latn",
-                   passages=[passage, Passage(1, "Pa entitete.", "sq", "Latn")], pipeline={"version": "9", "model": "m"})  # fmt: skip
+    passage = Passage(
+        0,
+        text,
+        "sq",
+        "Latn",
+        [Entity(surface, "STATE", "DEU", at, at + len(surface))],
+        ["strategic_partners"],
+        {d: (0.91 if d == "strategic_partners" else 0.05) for d in DUTIES},
+    )
+    doc = Document(
+        id=content_id(text.encode()),
+        source="x.txt",
+        format="txt",
+        date=date,
+        lang="sq",
+        script="Latn",
+        passages=[passage, Passage(1, "Pa entitete.", "sq", "Latn")],
+        pipeline={"version": "9", "model": "m"},
+    )
     doc.collect()
     return doc.to_dict()
 
@@ -51,7 +66,11 @@ def records_file(tmp_path: Path) -> Path:
 
 def test_export_infer_format_from_extension() -> None:
     assert [infer_format(n) for n in ("a.jsonl", "a.parquet", "a.ndjson", "a.out")] == [
-        "jsonl", "parquet", "es-bulk", "jsonl"]  # fmt: skip
+        "jsonl",
+        "parquet",
+        "es-bulk",
+        "jsonl",
+    ]
 
 
 def test_export_truncate_torn_tail(tmp_path: Path) -> None:
@@ -69,8 +88,11 @@ def test_export_schema_validates_records_and_rejects_bad_ones(records_file: Path
     jsonschema.Draft202012Validator.check_schema(schema)
     good = json.loads(records_file.read_text(encoding="utf-8").splitlines()[0])
     jsonschema.validate(good, schema)
-    for broken in ({**good, "date": "2 tetor 2019"}, {k: v for k, v in good.items() if k != "passages"},
-                   {**good, "format": "docx"}):  # fmt: skip
+    for broken in (
+        {**good, "date": "2 tetor 2019"},
+        {k: v for k, v in good.items() if k != "passages"},
+        {**good, "format": "docx"},
+    ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, schema)
 
@@ -125,5 +147,6 @@ def test_export_tag_parquet_and_es_bulk_end_to_end(tmp_path: Path, model_dir: st
     tag_paths([BATCH], bulk, fmt="es-bulk", index_name="mfa", workers=1, progress=False, model_dir=model_dir)
     lines = bulk.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 * summary["tagged"]
-    assert {json.loads(a)["index"]["_id"] for a in lines[::2]} == {d.id for d in load_records(pq_out.with_name(
-        pq_out.name + ".records.jsonl"))}  # fmt: skip
+    assert {json.loads(a)["index"]["_id"] for a in lines[::2]} == {
+        d.id for d in load_records(pq_out.with_name(pq_out.name + ".records.jsonl"))
+    }

@@ -17,10 +17,35 @@ GOLDS = sorted((DATA / "html_gold").glob("*.json")) + sorted((DATA / "html_heldo
 
 #: Page furniture that must never reach a passage.
 FURNITURE = [
-    "Lajme të fundit", "Latest news", "Najnovije vesti", "Најновије вести", "Foto Galeria", "Photo Gallery",
-    "cookies", "kolačiće", "колачиће", "Shpërndaje", "Podeli", "Подели", "Tweet", "All rights reserved",
-    "Të gjitha të drejtat", "Sva prava", "Сва права", "Ballina", "Početna", "Почетна", "Shqip", "English",
-    "Recent Posts", "Lajmet e tjera", "Related", "Most read", "Advertisement", "Skip to content", "Printo",
+    "Lajme të fundit",
+    "Latest news",
+    "Najnovije vesti",
+    "Најновије вести",
+    "Foto Galeria",
+    "Photo Gallery",
+    "cookies",
+    "kolačiće",
+    "колачиће",
+    "Shpërndaje",
+    "Podeli",
+    "Подели",
+    "Tweet",
+    "All rights reserved",
+    "Të gjitha të drejtat",
+    "Sva prava",
+    "Сва права",
+    "Ballina",
+    "Početna",
+    "Почетна",
+    "Shqip",
+    "English",
+    "Recent Posts",
+    "Lajmet e tjera",
+    "Related",
+    "Most read",
+    "Advertisement",
+    "Skip to content",
+    "Printo",
 ]
 
 
@@ -55,7 +80,7 @@ def test_ingest_html_headings_and_bullets_are_own_passages() -> None:
 
 def test_ingest_html_cp1250_old_cms_with_br_paragraphs() -> None:
     data = (ROOT / "corpus/samples/sr-latn_dialogue.html").read_bytes()
-    assert b"windows-1250" in data and "međusobnom".encode("utf-8") not in data
+    assert b"windows-1250" in data and "međusobnom".encode() not in data
     doc = read_bytes(data, source="sr-latn_dialogue.html")
     assert len(doc.passages) == 4
     assert "međusobnom priznanju" in doc.passages[0].text
@@ -75,7 +100,11 @@ def test_ingest_html_cp1252_without_declaration_and_bom() -> None:
 
 def test_ingest_html_page_without_class_hints_and_wrong_declaration() -> None:
     doc = read_file(DATA / "no_hints_sr-latn.html")  # declares iso-8859-1, bytes are windows-1250
-    assert (doc.title, doc.date, doc.place) == ("Ministarka Gërvalla-Schwarz u poseti Vašingtonu", "2022-06-15", "Vašington")
+    assert (doc.title, doc.date, doc.place) == (
+        "Ministarka Gërvalla-Schwarz u poseti Vašingtonu",
+        "2022-06-15",
+        "Vašington",
+    )
     assert len(doc.passages) == 2
     assert "strateškom partnerstvu između Kosova" in doc.passages[0].text
     assert not any("Najnovije" in p.text or "Cirihu" in p.text for p in doc.passages)
@@ -95,10 +124,58 @@ def test_ingest_html_title_from_title_tag_without_site_suffix() -> None:
         "European Union on visa liberalisation for the citizens of Kosovo.</p></div></body></html>"
     ).encode()
     parsed = parse_html(page, source="t.html")
-    assert (parsed.title, parsed.date, parsed.place) == ("Kosovo welcomes the decision of the Council", "2021-05-05", "Prishtina")
+    assert (parsed.title, parsed.date, parsed.place) == (
+        "Kosovo welcomes the decision of the Council",
+        "2021-05-05",
+        "Prishtina",
+    )
 
 
 def test_ingest_html_only_furniture_is_empty_document() -> None:
     page = b"<html><body><nav><a href='/'>Home</a></nav><footer>All rights reserved</footer></body></html>"
     with pytest.raises(EmptyDocumentError):
         read_bytes(page, source="empty.html")
+
+
+def test_ingest_html_deeply_nested_markup() -> None:
+    page = (
+        "<div>" * 1500 + "<p>The Ministry condemns the attack on the border police in the north.</p>" + "</div>" * 1500
+    ).encode()
+    doc = read_bytes(page, source="deep.html")
+    assert [p.text for p in doc.passages] == ["The Ministry condemns the attack on the border police in the north."]
+
+
+def test_ingest_html_list_of_links_inside_article_is_dropped() -> None:
+    page = (
+        "<html><body><article><h1>Kosovo and Albania hold joint government meeting</h1>"
+        "<p>Tirana, 26 November 2019 – The two governments signed eleven agreements on energy, "
+        "transport and education.</p>"
+        "<p>The Minister said the meeting confirmed the strategic partnership between the two countries.</p>"
+        "<ul><li><a href='/1'>Minister meets the Ambassador of Italy</a></li>"
+        "<li><a href='/2'>Consular day in Zurich</a></li></ul>"
+        "<ul><li>energy interconnection;</li><li>a joint border crossing point.</li></ul>"
+        "</article></body></html>"
+    ).encode()
+    doc = read_bytes(page, source="t.html")
+    assert doc.title == "Kosovo and Albania hold joint government meeting"
+    assert (doc.date, doc.place) == ("2019-11-26", "Tirana")
+    assert [p.kind for p in doc.passages] == ["paragraph", "paragraph", "list_item", "list_item"]
+    assert doc.passages[0].text.startswith("The two governments signed")
+
+
+def test_ingest_html_lead_and_body_in_sibling_containers() -> None:
+    page = (
+        "<html><head><title>Ministria e Punëve të Jashtme</title></head><body>"
+        "<div class='menu'><a href='/'>Ballina</a> <a href='/lajme'>Lajme</a> <a href='/en'>English</a></div>"
+        "<div class='wrap'><h1>Kosova dhe Gjermania nënshkruajnë marrëveshjen për punësim</h1>"
+        "<div class='lead'>Prishtinë, 12 prill 2023 – Kosova dhe Gjermania nënshkruan sot marrëveshjen për "
+        "migrimin e rregullt të punës, e cila u hap rrugë qindra të rinjve për punë të ligjshme.</div>"
+        "<div class='col'><p>Ministrja falënderoi Qeverinë gjermane për mbështetjen e vazhdueshme, nga njohja e "
+        "pavarësisë deri te liberalizimi i vizave.</p><p>Marrëveshja hyn në fuqi pas ratifikimit në Kuvend, "
+        "ndërsa zbatimi i saj do të përcillet nga një komision i përbashkët.</p></div>"
+        "<div class='col'><a href='/1'>Lajmi tjetër</a> <a href='/2'>Lajmi i mëparshëm</a></div></div></body></html>"
+    ).encode()
+    doc = read_bytes(page, source="lead.html")
+    assert doc.title == "Kosova dhe Gjermania nënshkruajnë marrëveshjen për punësim"
+    assert (doc.date, doc.place) == ("2023-04-12", "Prishtinë")
+    assert [p.text.split()[0] for p in doc.passages] == ["Kosova", "Ministrja", "Marrëveshja"]

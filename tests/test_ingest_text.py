@@ -17,8 +17,15 @@ SQ = "Ministria e Punëve të Jashtme të Kosovës: Çështja e njohjes dhe marr
 
 @pytest.mark.parametrize(
     ("text", "encoding"),
-    [(SR, "cp1250"), (SR, "iso-8859-2"), (SQ, "cp1250"), (SQ, "cp1252"), (SQ, "utf-8"),
-     ("Приштина, 7. март 2018. Министарство", "cp1251"), ("Приштина, Kosovës", "utf-8")],
+    [
+        (SR, "cp1250"),
+        (SR, "iso-8859-2"),
+        (SQ, "cp1250"),
+        (SQ, "cp1252"),
+        (SQ, "utf-8"),
+        ("Приштина, 7. март 2018. Министарство", "cp1251"),
+        ("Приштина, Kosovës", "utf-8"),
+    ],
 )
 def test_ingest_text_decodes_undeclared_encodings(text: str, encoding: str) -> None:
     assert decode_bytes(text.encode(encoding)) == text
@@ -61,9 +68,30 @@ def test_ingest_text_leaves_correct_text_alone() -> None:
 @pytest.mark.parametrize(
     ("name", "title", "date", "place", "first_words", "n"),
     [
-        ("en_ukraine_statement.txt", "Statement on the humanitarian situation in Ukraine", "2022-03-03", "Prishtina", "The Ministry of Foreign", 5),
-        ("sq_dialogue_brussels.txt", "Deklaratë e Ministrisë së Punëve të Jashtme pas raundit të ri të dialogut në Bruksel", "2021-07-19", "Prishtinë", "Ministria e Punëve", 4),
-        ("sr-latn_recognition.txt", "Saopštenje povodom priznanja Republike Kosovo od strane Izraela", "2021-02-01", "Priština", "Ministarstvo inostranih poslova", 4),
+        (
+            "en_ukraine_statement.txt",
+            "Statement on the humanitarian situation in Ukraine",
+            "2022-03-03",
+            "Prishtina",
+            "The Ministry of Foreign",
+            5,
+        ),
+        (
+            "sq_dialogue_brussels.txt",
+            "Deklaratë e Ministrisë së Punëve të Jashtme pas raundit të ri të dialogut në Bruksel",
+            "2021-07-19",
+            "Prishtinë",
+            "Ministria e Punëve",
+            4,
+        ),
+        (
+            "sr-latn_recognition.txt",
+            "Saopštenje povodom priznanja Republike Kosovo od strane Izraela",
+            "2021-02-01",
+            "Priština",
+            "Ministarstvo inostranih poslova",
+            5,
+        ),
     ],
 )
 def test_ingest_text_sample_statements(name: str, title: str, date: str, place: str, first_words: str, n: int) -> None:
@@ -75,13 +103,21 @@ def test_ingest_text_sample_statements(name: str, title: str, date: str, place: 
 
 
 def test_ingest_text_without_title_or_dateline_crlf_cp1250() -> None:
-    raw = "Ministar je primio ambasadora.\r\n\r\nRazgovarali su o dijalogu sa Srbijom i o viznoj liberalizaciji.\r\n".encode("cp1250")
+    raw = "Ministar je primio ambasadora.\r\n\r\nRazgovarali su o dijalogu sa Srbijom i o liberalizaciji.\r\n".encode(
+        "cp1250"
+    )
     parsed = parse_txt(raw, source="x.txt")
     assert (parsed.title, parsed.date, parsed.place) == (None, None, None)
-    assert [b.text for b in parsed.blocks] == ["Ministar je primio ambasadora.", "Razgovarali su o dijalogu sa Srbijom i o viznoj liberalizaciji."]
+    assert [b.text for b in parsed.blocks] == [
+        "Ministar je primio ambasadora.",
+        "Razgovarali su o dijalogu sa Srbijom i o liberalizaciji.",
+    ]
 
 
 def test_ingest_text_wrapped_lines_join_into_one_passage() -> None:
-    doc = read_bytes("Prishtinë, 7 mars 2018\n\nMinistria mirëpret\nvendimin e Këshillit\npër liberalizimin e vizave.".encode(), source="y.txt")
+    doc = read_bytes(
+        "Prishtinë, 7 mars 2018\n\nMinistria mirëpret\nvendimin e Këshillit\npër liberalizimin e vizave.".encode(),
+        source="y.txt",
+    )
     assert (doc.date, doc.place, doc.title) == ("2018-03-07", "Prishtinë", None)
     assert [p.text for p in doc.passages] == ["Ministria mirëpret vendimin e Këshillit për liberalizimin e vizave."]

@@ -158,10 +158,18 @@ def test_language_detect_script(text: str, script: str | None) -> None:
     assert detect_script(text) == script
 
 
-def test_language_mojibake_is_repaired_for_detection() -> None:
-    garbled = "Ministria e PunÃ«ve tÃ« Jashtme dhe ambasadori i FrancÃ«s takuan sot nÃ« PrishtinÃ« pÃ«r dialogun."
+@pytest.mark.parametrize(
+    ("clean", "codec", "lang", "script"),
+    [
+        ("Ministria e Punëve të Jashtme dhe ambasadori i Francës takuan sot në Prishtinë.", "cp1252", "sq", "Latn"),
+        ("Министарство спољних послова Србије осуђује напад на српске повратнике.", "latin-1", "sr", "Cyrl"),
+    ],
+)
+def test_language_mojibake_is_repaired_for_detection(clean: str, codec: str, lang: str, script: str) -> None:
+    garbled = clean.encode("utf-8").decode(codec)  # UTF-8 bytes read with the wrong code page
+    assert detect_script(garbled) == "Latn"
     result = detect(garbled)
-    assert result.lang == "sq" and result.script == "Latn"
+    assert (result.lang, result.script) == (lang, script)
 
 
 @settings(max_examples=60, deadline=None)

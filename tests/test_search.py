@@ -19,26 +19,69 @@ def _doc(texts: list[tuple[str, str, list[str], list[tuple[str, str, str]]]], da
     for i, (text, lang, duties, ents) in enumerate(texts):
         found = [Entity(s, label, ent_id, text.index(s), text.index(s) + len(s)) for s, label, ent_id in ents]
         scores = {d: (0.8 if d in duties else 0.1) for d in DUTIES}
-        passages.append(Passage(i, text, lang, "Cyrl" if lang == "sr" and text[0] > "z" else "Latn", found, duties,
-                                scores))  # fmt: skip
-    doc = Document(id=content_id("".join(t[0] for t in texts).encode()), source=f"{date}.html", format="html",
-                   title=texts[0][0][:40], date=date, passages=passages, pipeline={"version": version, "model": "m"})  # fmt: skip
+        passages.append(
+            Passage(i, text, lang, "Cyrl" if lang == "sr" and text[0] > "z" else "Latn", found, duties, scores)
+        )
+    doc = Document(
+        id=content_id("".join(t[0] for t in texts).encode()),
+        source=f"{date}.html",
+        format="html",
+        title=texts[0][0][:40],
+        date=date,
+        passages=passages,
+        pipeline={"version": version, "model": "m"},
+    )
     doc.collect()
     return doc.to_dict()
 
 
 RECORDS = [
-    _doc([("Ministria mirëpret vendimin e Gjermanisë për liberalizimin e vizave për qytetarët e Kosovës.", "sq",
-           ["eu_integration"], [("Gjermanisë", "STATE", "DEU")]),
-          ("Anëtarësimi në NATO mbetet synim strategjik.", "sq", ["nato_security"], [("NATO", "ORG", "NATO")])],
-         "2019-10-02"),
-    _doc([("The Ministry welcomes the Commission's proposal on visa liberalisation for Kosovo.", "en",
-           ["eu_integration"], [("Commission", "ORG", "EU")])], "2018-07-18"),
-    _doc([("Министарство поздравља одлуку Барбадоса о признању независности Косова.", "sr", ["recognition"],
-           [("Барбадоса", "STATE", "BRB")])], "2017-11-21"),
-    _doc([("Visa liberalisation was discussed with the ambassador of France.", "en", ["eu_integration"],
-           [("France", "STATE", "FRA")])], "2016-03-01"),
-]  # fmt: skip
+    _doc(
+        [
+            (
+                "Ministria mirëpret vendimin e Gjermanisë për liberalizimin e vizave për qytetarët e Kosovës.",
+                "sq",
+                ["eu_integration"],
+                [("Gjermanisë", "STATE", "DEU")],
+            ),
+            ("Anëtarësimi në NATO mbetet synim strategjik.", "sq", ["nato_security"], [("NATO", "ORG", "NATO")]),
+        ],
+        "2019-10-02",
+    ),
+    _doc(
+        [
+            (
+                "The Ministry welcomes the Commission's proposal on visa liberalisation for Kosovo.",
+                "en",
+                ["eu_integration"],
+                [("Commission", "ORG", "EU")],
+            )
+        ],
+        "2018-07-18",
+    ),
+    _doc(
+        [
+            (
+                "Министарство поздравља одлуку Барбадоса о признању независности Косова.",
+                "sr",
+                ["recognition"],
+                [("Барбадоса", "STATE", "BRB")],
+            )
+        ],
+        "2017-11-21",
+    ),
+    _doc(
+        [
+            (
+                "Visa liberalisation was discussed with the ambassador of France.",
+                "en",
+                ["eu_integration"],
+                [("France", "STATE", "FRA")],
+            )
+        ],
+        "2016-03-01",
+    ),
+]
 
 
 @pytest.fixture()

@@ -12,7 +12,21 @@ def test_segment_clean_text_removes_invisible_characters() -> None:
 
 
 def test_segment_drops_boilerplate_in_three_languages() -> None:
-    blocks = [Block(t) for t in ["Share", "Print", "Shpërndaje", "Podeli", "Подели", "Foto", "Tweet", "Share | Tweet | Print", "•", "12"]]
+    blocks = [
+        Block(t)
+        for t in [
+            "Share",
+            "Print",
+            "Shpërndaje",
+            "Podeli",
+            "Подели",
+            "Foto",
+            "Tweet",
+            "Share | Tweet | Print",
+            "•",
+            "12",
+        ]
+    ]
     blocks.append(Block("Kosovo welcomes the decision of the Council."))
     assert [p.text for p in make_passages(blocks)] == ["Kosovo welcomes the decision of the Council."]
 
@@ -23,7 +37,11 @@ def test_segment_merges_short_real_fragment_into_next_paragraph() -> None:
 
 
 def test_segment_keeps_kinds_and_numbers_passages_in_order() -> None:
-    blocks = [Block("Next steps", "heading"), Block("signing a memorandum;", "list_item"), Block("The Ministry will report back.")]
+    blocks = [
+        Block("Next steps", "heading"),
+        Block("signing a memorandum;", "list_item"),
+        Block("The Ministry will report back."),
+    ]
     passages = make_passages(blocks)
     assert [(p.index, p.kind) for p in passages] == [(0, "heading"), (1, "list_item"), (2, "paragraph")]
 
@@ -43,7 +61,9 @@ def test_segment_sentences_respect_abbreviations_and_ordinals() -> None:
 
 
 def test_segment_splits_long_paragraph_at_sentence_ends() -> None:
-    sentences = [f"Sentence number {i} of the statement mentions Mr. Smith and the EU visa roadmap of 2018." for i in range(40)]
+    sentences = [
+        f"Sentence number {i} of the statement mentions Mr. Smith and the EU visa roadmap of 2018." for i in range(40)
+    ]
     text = " ".join(sentences)
     assert len(text) > 2 * MAX_CHARS
     passages = make_passages([Block(text)])

@@ -180,7 +180,8 @@ def search_cli(
         console.print(f"no passages match {query!r}")
         return
     for rank, row in enumerate(frame.itertuples(), 1):
-        snippet = escape(row.snippet).replace("\x02", "[bold yellow]").replace("\x03", "[/bold yellow]")
+        on, off = ("[bold yellow]", "[/bold yellow]") if console.is_terminal else ("\\[", "]")
+        snippet = escape(row.snippet).replace("\x02", on).replace("\x03", off)
         console.print(f"[bold]{rank}.[/bold] {escape(row.title or row.source)} [dim]{row.date or 'undated'}[/dim]")
         console.print(f"   {snippet}")
         ents = " ".join(f"{k}:{','.join(v)}" for k, v in row.entities.items() if v)

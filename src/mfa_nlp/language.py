@@ -318,8 +318,12 @@ def detect(text: str) -> LanguageResult:
     words = [w.lower() for w in same_script]
     letters = {c for w in words for c in w}
     if script == "Cyrl" and not letters - _SR_CYRL - _MK_ONLY_CYRL:
-        probs: dict[str, float] = {}  # Serbian or Macedonian alphabet: the rules decide, langdetect can't
-        lang = _decide_cyrillic(letters, words, probs)
+        # Serbian or Macedonian alphabet: the rules decide (langdetect has no Serbian profile);
+        # confidence grows with the marker margin between the two.
+        lang = _decide_cyrillic(letters, words, {})
+        sr_vs_mk = _marker_scores(words + [w.translate(_CYRL_TO_LATN) for w in words])
+        margin = abs(sr_vs_mk["sr"] - sr_vs_mk["mk"]) + 3.0 * len(letters & (_SR_ONLY_CYRL | _MK_ONLY_CYRL))
+        probs: dict[str, float] = {lang or "": 0.5 + 0.5 * margin / (margin + 1.0)}
     else:
         probs = _langdetect(" ".join(same_script))
         if script == "Cyrl":

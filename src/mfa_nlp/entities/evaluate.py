@@ -115,13 +115,13 @@ def raw_english(rows: list[dict[str, Any]], *, english_model: str | None = None)
 
 def format_entity_report(result: dict[str, Any]) -> str:
     """A plain-text table: one row per language and label, plus the raw English model rows."""
-    lines = [f"{'system':<24}{'lang':<6}{'label':<7}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}"]
+    lines = [f"{'system':<32}{'lang':<6}{'label':<7}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}"]
 
     def rows(system: str, table: dict[str, dict[str, Any]]) -> None:
         for key, s in table.items():
             lang, label = key.split("/")
             lines.append(
-                f"{system:<24}{lang:<6}{label:<7}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}{s['support']:>6}"
+                f"{system:<32}{lang:<6}{label:<7}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}{s['support']:>6}"
             )
 
     rows("mfa_nlp", result["pipeline"]["scores"])

@@ -207,7 +207,7 @@ def sr_forms(name: str) -> set[str]:
     """Inflect a Serbian name in Latin: leading adjectives agree with the first noun, the rest stays.
 
     >>> sorted(sr_forms("Srbija"))
-    ['Srbija', 'Srbije', 'Srbiji', 'Srbiju', 'Srbijom']
+    ['Srbija', 'Srbije', 'Srbiji', 'Srbijom', 'Srbiju']
     """
     words = name.split()
     if not words:
@@ -266,8 +266,8 @@ SR_ACRONYM_SUFFIXES = ("a", "u", "om", "e", "i", "ov", "ova", "ovom", "ovoj", "o
 def acronym_forms(acronym: str, lang: str) -> set[str]:
     """Inflected acronyms: "NATO-s", "OKB-së" (sq); "EU-a", "УН-а" (sr); plain in English.
 
-    >>> sorted(acronym_forms("BE", "sq"))[:3]
-    ['BE', 'BE-a', 'BE-ja']
+    >>> {"BE-ja", "BE-së"} <= acronym_forms("BE", "sq")
+    True
     """
     forms = {acronym}
     suffixes = {"sq": SQ_ACRONYM_SUFFIXES, "sr": SR_ACRONYM_SUFFIXES}.get(lang, ())

@@ -9,11 +9,12 @@ text blocks); :func:`read_bytes` then cuts the blocks into passages.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, Passage, content_id
-from ..errors import EmptyDocumentError, IngestError, LimitExceededError, UnsupportedFormatError
+from ..errors import CorruptFileError, EmptyDocumentError, IngestError, LimitExceededError, UnsupportedFormatError
 
 #: File extensions the batch layer picks up, mapped to their format.
 EXTENSIONS: dict[str, str] = {".html": "html", ".htm": "html", ".pdf": "pdf", ".txt": "txt"}
@@ -24,12 +25,15 @@ class Limits:
     """Resource limits for one document (CLI: --max-bytes, --max-pages, --timeout).
 
     The defaults are far above a real ministry statement (a few hundred KB, a few
-    pages) and stop runaway inputs before they exhaust a worker.
+    pages) and stop runaway inputs before they exhaust a worker. ``timeout`` (seconds,
+    0 = off) is enforced where a signal can interrupt the parse (see :mod:`mfa_nlp.guard`);
+    ``max_memory`` (bytes, 0 = off) is the address-space cap of a batch worker process.
     """
 
     max_bytes: int = 64 * 1024 * 1024
     max_pages: int = 500
     timeout: float = 120.0
+    max_memory: int = 4 * 1024 * 1024 * 1024
 
 
 @dataclass
@@ -67,8 +71,6 @@ def sniff_format(data: bytes, source: str = "") -> str:
         return EXTENSIONS[ext]
     if ext == ".pdf":
         # Named .pdf but no PDF header anywhere near the start: not a PDF.
-        from ..errors import CorruptFileError
-
         raise CorruptFileError(source, "the file is named .pdf but has no PDF header")
     raise UnsupportedFormatError(source, f"unsupported file type {ext or '(no extension)'!r}")
 
@@ -89,11 +91,53 @@ def read_bytes(
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
         raise LimitExceededError(source, f"the file is {len(data):,} bytes, over the limit of {limits.max_bytes:,}")
+    from ..guard import memory_guard, time_limit
+
+    with time_limit(limits.timeout, source), memory_guard(source, limits.max_memory):
+        return _parse(data, source=source, fmt=fmt, limits=limits)
+
+
+#: Magic numbers of binary formats that are sometimes saved under a text name.
+_BINARY_MAGIC: dict[bytes, str] = {
+    b"\x1f\x8b": "gzip-compressed data",
+    b"PK\x03\x04": "a ZIP archive (e.g. .docx/.odt)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\xd0\xcf\x11\xe0": "an old Office document (.doc/.xls)",
+    b"{\\rtf": "an RTF document",
+}
+#: C0 control bytes that never occur in text (NUL is left out: UTF-16 without a BOM is half NULs).
+_CONTROL_BYTES = bytes([*range(1, 9), 0x0B, *range(0x0E, 0x20), 0x7F])
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: An XML prolog and a DOCTYPE with an internal subset (entity declarations) before the markup.
+_DOCTYPE_SUBSET = re.compile(rb"\A\s*(?:<\?xml[^>]{0,500}>\s*)?<!DOCTYPE[^\[>]{0,500}\[.{0,100000}?\]\s*>", re.S | re.I)
+
+
+def _check_not_binary(data: bytes, source: str) -> None:
+    """Raise CorruptFileError if text-named bytes are really a binary file (archive, image, noise)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16/32 with a BOM: the text reader decodes it
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise CorruptFileError(source, f"the file is {what}, not text or HTML")
+    head = data[:65536]
+    if not head:
+        return
+    controls = sum(head.count(b) for b in _CONTROL_BYTES)
+    if data[:2] in (b"x\x9c", b"x\xda", b"x\x01") or controls > 0.02 * len(head):
+        raise CorruptFileError(source, "the file holds binary data (compressed, an image or noise), not text or HTML")
+
+
+def _parse(data: bytes, *, source: str, fmt: str | None, limits: Limits) -> Document:
     fmt = fmt or sniff_format(data, source)
+    if fmt in ("html", "txt"):
+        _check_not_binary(data, source)
     if fmt == "html":
         from .html import parse_html
 
-        parsed = parse_html(data, source=source)
+        # Entity declarations are never expanded; drop the DOCTYPE subset so it is not read as text.
+        parsed = parse_html(_DOCTYPE_SUBSET.sub(b"", data, count=1), source=source)
     elif fmt == "pdf":
         from .pdf import parse_pdf
 
@@ -107,6 +151,8 @@ def read_bytes(
 
     from .segment import make_passages
 
+    for block in parsed.blocks:  # NUL and other control characters never belong in a passage
+        block.text = _CONTROL_CHARS.sub("", block.text)
     passages = make_passages(parsed.blocks)
     if not passages:
         raise EmptyDocumentError(source, "no text found")

@@ -14,18 +14,93 @@ import re
 #: Month number -> the forms used for it (nominative, genitive/definite, abbreviations),
 #: English, Albanian (with and without ë), Serbian Latin/Cyrillic, Croatian.
 _MONTH_FORMS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "janar", "janarit", "januar", "januara", "јануар", "јануара", "siječanj", "siječnja", "sijecanj", "sijecnja"),
-    2: ("february", "feb", "shkurt", "shkurtit", "februar", "februara", "фебруар", "фебруара", "veljača", "veljače", "veljaca", "veljace"),
+    1: (
+        "january",
+        "jan",
+        "janar",
+        "janarit",
+        "januar",
+        "januara",
+        "јануар",
+        "јануара",
+        "siječanj",
+        "siječnja",
+        "sijecanj",
+        "sijecnja",
+    ),
+    2: (
+        "february",
+        "feb",
+        "shkurt",
+        "shkurtit",
+        "februar",
+        "februara",
+        "фебруар",
+        "фебруара",
+        "veljača",
+        "veljače",
+        "veljaca",
+        "veljace",
+    ),
     3: ("march", "mar", "mars", "marsit", "mart", "marta", "март", "марта", "ožujak", "ožujka", "ozujak", "ozujka"),
     4: ("april", "apr", "prill", "prillit", "aprila", "април", "априла", "travanj", "travnja"),
     5: ("may", "maj", "majit", "maja", "мај", "маја", "svibanj", "svibnja"),
     6: ("june", "jun", "qershor", "qershorit", "juna", "juni", "јун", "јуна", "lipanj", "lipnja"),
     7: ("july", "jul", "korrik", "korrikut", "jula", "juli", "јул", "јула", "srpanj", "srpnja"),
-    8: ("august", "aug", "gusht", "gushtit", "avgust", "avgusta", "augusta", "август", "августа", "kolovoz", "kolovoza"),
-    9: ("september", "sep", "sept", "shtator", "shtatorit", "septembar", "septembra", "септембар", "септембра", "rujan", "rujna"),
+    8: (
+        "august",
+        "aug",
+        "gusht",
+        "gushtit",
+        "avgust",
+        "avgusta",
+        "augusta",
+        "август",
+        "августа",
+        "kolovoz",
+        "kolovoza",
+    ),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "shtator",
+        "shtatorit",
+        "septembar",
+        "septembra",
+        "септембар",
+        "септембра",
+        "rujan",
+        "rujna",
+    ),
     10: ("october", "oct", "tetor", "tetorit", "oktobar", "oktobra", "октобар", "октобра", "listopad", "listopada"),
-    11: ("november", "nov", "nëntor", "nëntorit", "nentor", "nentorit", "novembar", "novembra", "новембар", "новембра", "studeni", "studenoga", "studenog"),
-    12: ("december", "dec", "dhjetor", "dhjetorit", "decembar", "decembra", "децембар", "децембра", "prosinac", "prosinca"),
+    11: (
+        "november",
+        "nov",
+        "nëntor",
+        "nëntorit",
+        "nentor",
+        "nentorit",
+        "novembar",
+        "novembra",
+        "новембар",
+        "новембра",
+        "studeni",
+        "studenoga",
+        "studenog",
+    ),
+    12: (
+        "december",
+        "dec",
+        "dhjetor",
+        "dhjetorit",
+        "decembar",
+        "decembra",
+        "децембар",
+        "децембра",
+        "prosinac",
+        "prosinca",
+    ),
 }
 MONTHS: dict[str, int] = {form: num for num, forms in _MONTH_FORMS.items() for form in forms}
 
@@ -147,7 +222,7 @@ def split_dateline(text: str) -> tuple[str | None, str | None, str]:
             # "07.11.2019 Ministri ..." - a numeric date does not open a sentence.
             tail = re.match(r"\s+(?=[^\W\d_])", text[end:])
         if tail:
-            return iso, place, text[end + tail.end():].lstrip()
+            return iso, place, text[end + tail.end() :].lstrip()
     return None, None, text
 
 

@@ -15,28 +15,113 @@ import re
 import lxml.html
 from lxml import etree
 
-from ..errors import CorruptFileError
+from ..errors import CorruptFileError, EmptyDocumentError
 from . import Block, Parsed
 from .dateline import parse_date, split_dateline
 from .segment import clean_text, is_boilerplate
 from .text import decode_bytes
 
 #: Tags that never hold statement text.
-DROP_TAGS = ("script", "style", "noscript", "nav", "footer", "aside", "form", "iframe", "svg", "button",
-             "select", "template", "object", "embed", "canvas", "video", "audio", "map", "figure", "img", "input")
+DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "button",
+    "select",
+    "template",
+    "object",
+    "embed",
+    "canvas",
+    "video",
+    "audio",
+    "map",
+    "figure",
+    "img",
+    "input",
+)
 
 #: class/id tokens (prefixes) of page furniture, in the three languages.
 NEGATIVE_HINTS = (
-    "nav", "menu", "breadcrumb", "cookie", "consent", "gdpr", "share", "social", "sharing", "footer", "sidebar",
-    "widget", "banner", "related", "latest", "recent", "gallery", "galeri", "galerij", "foto", "photo", "lang",
-    "language", "gjuh", "jezik", "search", "kerko", "pretrag", "print", "tags", "comment", "pagination", "pager",
-    "subscribe", "newsletter", "popup", "modal", "skip", "toolbar", "masthead", "logo", "topbar", "lajme-te-fundit",
-    "najnovij", "fundit", "advert", "promo", "header-", "site-header", "copyright", "shperndaj", "podel",
+    "nav",
+    "menu",
+    "breadcrumb",
+    "cookie",
+    "consent",
+    "gdpr",
+    "share",
+    "social",
+    "sharing",
+    "footer",
+    "sidebar",
+    "widget",
+    "banner",
+    "related",
+    "latest",
+    "recent",
+    "gallery",
+    "galeri",
+    "galerij",
+    "foto",
+    "photo",
+    "lang",
+    "language",
+    "gjuh",
+    "jezik",
+    "search",
+    "kerko",
+    "pretrag",
+    "print",
+    "tags",
+    "comment",
+    "pagination",
+    "pager",
+    "subscribe",
+    "newsletter",
+    "popup",
+    "modal",
+    "skip",
+    "toolbar",
+    "masthead",
+    "logo",
+    "topbar",
+    "lajme-te-fundit",
+    "najnovij",
+    "fundit",
+    "advert",
+    "promo",
+    "header-",
+    "site-header",
+    "copyright",
+    "shperndaj",
+    "podel",
 )
 #: class/id tokens (prefixes) of the article body.
 POSITIVE_HINTS = (
-    "article", "content", "entry", "post", "story", "body", "text", "main", "lajm", "vest", "clanak", "sadrzaj",
-    "permbajtj", "tekst", "news-detail", "single", "statement", "komunikat", "saopst",
+    "article",
+    "content",
+    "entry",
+    "post",
+    "story",
+    "body",
+    "text",
+    "main",
+    "lajm",
+    "vest",
+    "clanak",
+    "sadrzaj",
+    "permbajtj",
+    "tekst",
+    "news-detail",
+    "single",
+    "statement",
+    "komunikat",
+    "saopst",
 )
 
 #: Headings that open a furniture section (the section is dropped with them).
@@ -51,7 +136,8 @@ FURNITURE_HEADINGS = re.compile(
 #: Site suffixes stripped from <title>.
 SITE_WORDS = re.compile(
     r"ministr|ministry|mfa|mpj|mip|punëve të jashtme|puneve te jashtme|spoljnih poslova|спољних послова|"
-    r"republika|republic|republic of kosovo|government|qeveria|vlada|влада|portal|news|lajme|vesti|вести|\.com|\.net|\.org",
+    r"republika|republic|republic of kosovo|government|qeveria|vlada|влада|portal|news|lajme|vesti|вести|"
+    r"\.com|\.net|\.org",
     re.IGNORECASE,
 )
 
@@ -62,10 +148,42 @@ SITE_NAME = re.compile(
     re.IGNORECASE,
 )
 
-BLOCK_TAGS = {"p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
-              "li", "table", "tbody", "thead", "tr", "td", "th", "blockquote", "pre", "dl", "dt", "dd", "center",
-              "address", "body", "html", "hr", "figcaption"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tbody",
+    "thead",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "address",
+    "body",
+    "html",
+    "hr",
+    "figcaption",
+}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 
 
@@ -144,8 +262,8 @@ def _strip_furniture(root: etree._Element) -> None:
             _remove(el)
 
 
-def _score_candidates(root: etree._Element) -> etree._Element:
-    """The container with the most paragraph-like text (readability-style scoring)."""
+def _score_candidates(root: etree._Element) -> list[etree._Element]:
+    """The container with the most paragraph-like text (readability-style scoring) and its text siblings."""
     scores: dict[etree._Element, float] = {}
     for el in root.iter("p", "td", "pre", "blockquote", "div", "li", "font", "span", "center", "section", "article"):
         own = clean_text((el.text or "") + " " + " ".join((c.tail or "") for c in el))
@@ -166,6 +284,7 @@ def _score_candidates(root: etree._Element) -> etree._Element:
             if grand is not None:
                 scores[grand] = scores.get(grand, 0.0) + score / 2
     best, best_score = None, 0.0
+    final: dict[etree._Element, float] = {}
     for el, score in scores.items():
         tokens = _hint_tokens(el)
         if _has_hint(tokens, POSITIVE_HINTS):
@@ -173,12 +292,36 @@ def _score_candidates(root: etree._Element) -> etree._Element:
         if el.tag in ("article", "main"):
             score *= 1.25
         score *= 1 - min(_link_density(el), 0.9)
+        final[el] = score
         if score > best_score:
             best, best_score = el, score
     if best is None:
         body = root.find(".//body")
-        return body if body is not None else root
-    return best
+        return [body if body is not None else root]
+    return _with_siblings(best, best_score, final)
+
+
+def _with_siblings(
+    best: etree._Element, best_score: float, scores: dict[etree._Element, float]
+) -> list[etree._Element]:
+    """``best`` plus siblings that continue the text (a lead paragraph or a second body div)."""
+    parent = best.getparent()
+    if parent is None or best.tag in ("body", "html"):
+        return [best]
+    out = []
+    for sib in parent:
+        if sib is best:
+            out.append(sib)
+            continue
+        if not isinstance(sib.tag, str) or sib.tag in _HEADINGS:
+            continue
+        text = clean_text(" ".join(sib.itertext()))
+        density = _link_density(sib)
+        if scores.get(sib, 0.0) >= max(0.3 * best_score, 5.0) and density < 0.25:
+            out.append(sib)
+        elif sib.tag == "p" and len(text) >= 80 and density < 0.25 and text[-1:] in '.!?”"»':
+            out.append(sib)
+    return out
 
 
 def _linearise(el: etree._Element) -> list[Block]:
@@ -282,7 +425,14 @@ def _meta(root: etree._Element, *names: str) -> str | None:
 
 
 def parse_html(data: bytes, *, source: str) -> Parsed:
-    """Parse an HTML statement into title, date, place and text blocks (main text only)."""
+    """Parse an HTML statement into title, date, place and text blocks (main text only).
+
+    >>> page = b"<html><body><nav><a href='/'>Home</a> <a href='/en'>EN</a></nav><article><h1>Kosovo and Ghana</h1>"
+    >>> page += b"<p>Prishtina, 7 March 2018 - The two ministers signed a joint communique today.</p></article>"
+    >>> p = parse_html(page, source="a.html")
+    >>> p.title, p.date, p.place, [b.text for b in p.blocks]
+    ('Kosovo and Ghana', '2018-03-07', 'Prishtina', ['The two ministers signed a joint communique today.'])
+    """
     declared = None
     m = _META_CHARSET.search(data[:4096])
     if m:
@@ -292,8 +442,10 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
     if not text.strip():
         raise CorruptFileError(source, "the HTML file is empty", "check the download")
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
+        if "empty" in str(exc).lower():
+            raise EmptyDocumentError(source, "the HTML page has no content") from exc
         raise CorruptFileError(source, f"the HTML cannot be parsed ({exc})", "check the file") from exc
 
     title_el = root.find(".//title")
@@ -305,28 +457,52 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
         if meta_date:
             break
     if not meta_date:
-        meta_date = parse_date(_meta(root, "article:published_time", "date", "dc.date", "datepublished",
-                                     "pubdate", "publish-date", "og:article:published_time") or "")
+        meta_date = parse_date(
+            _meta(
+                root,
+                "article:published_time",
+                "date",
+                "dc.date",
+                "datepublished",
+                "pubdate",
+                "publish-date",
+                "og:article:published_time",
+            )
+            or ""
+        )
 
     head = root.find("head")
     if head is not None:
         head.getparent().remove(head)
     _strip_furniture(root)
-    content = _score_candidates(root)
+    parts = _score_candidates(root)
+    content = max(parts, key=_text_len)
     title_node = _find_title(root, content, meta_title or html_title)
     title: str | None
     if isinstance(title_node, str) or title_node is None:
         title = title_node or (_clean_title(meta_title) if meta_title else None)
     else:
         title = clean_text(" ".join(title_node.itertext()))
-        if content in title_node.iterancestors() or title_node is content:
-            pass
-        elif title_node.getparent() is not None and content not in title_node.iterdescendants():
-            pass
-        if title_node.getparent() is not None and title_node is not content and content not in title_node.iterancestors():
+        # A title heading outside the content is dropped; inside it, it is filtered from the blocks below.
+        if (
+            title_node.getparent() is not None
+            and title_node is not content
+            and content not in title_node.iterancestors()
+        ):
             _remove(title_node)
 
-    blocks = _linearise(content)
+    try:
+        blocks = [b for part in parts for b in _linearise(part)]
+    except RecursionError:
+        # Pathologically deep markup: fall back to flat paragraph-like elements.
+        blocks = [
+            Block(
+                clean_text(el.text_content()),
+                "heading" if el.tag in _HEADINGS else "list_item" if el.tag == "li" else "paragraph",
+            )
+            for part in parts
+            for el in part.iter("p", "li", *_HEADINGS)
+        ]
     if not title or _is_site_name(title):
         first = next((b for b in blocks[:3] if not parse_date(b.text) or len(b.text.split()) > 6), None)
         if first is not None and len(first.text.split()) <= 25 and not first.text.endswith("."):

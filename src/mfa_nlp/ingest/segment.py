@@ -28,8 +28,18 @@ BOILERPLATE = frozenset(
     back kthehu nazad назад top lart more më shumë više више read opširnije опширније
     """.split()
 ) | {
-    "foto galeria", "photo gallery", "read more", "lexo më shumë", "lexo me shume", "pročitaj više",
-    "прочитај више", "back to top", "share this", "shpërndaje këtë", "foto galerija", "фото галерија",
+    "foto galeria",
+    "photo gallery",
+    "read more",
+    "lexo më shumë",
+    "lexo me shume",
+    "pročitaj više",
+    "прочитај више",
+    "back to top",
+    "share this",
+    "shpërndaje këtë",
+    "foto galerija",
+    "фото галерија",
 }
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
@@ -92,7 +102,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for m in _SENT_END.finditer(text):
         cut = m.start() + len(m.group(0).rstrip())  # end of closing quotes
-        nxt = text[m.end():m.end() + 2].lstrip("\"'„“«([")[:1]
+        nxt = text[m.end() : m.end() + 2].lstrip("\"'„“«([")[:1]
         if nxt.isalpha() and not nxt.isupper():
             continue  # "2018. godine", "p.sh. rasti": a sentence starts with a capital
         if _is_sentence_end(text, cut):
@@ -148,4 +158,13 @@ def make_passages(blocks: list[Block]) -> list[Passage]:
     return out
 
 
-__all__ = ["ABBREVIATIONS", "BOILERPLATE", "MAX_CHARS", "clean_text", "is_boilerplate", "make_passages", "split_long", "split_sentences"]
+__all__ = [
+    "ABBREVIATIONS",
+    "BOILERPLATE",
+    "MAX_CHARS",
+    "clean_text",
+    "is_boilerplate",
+    "make_passages",
+    "split_long",
+    "split_sentences",
+]

