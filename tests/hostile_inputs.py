@@ -2,7 +2,7 @@
 
 Run directly to inspect it: ``python tests/hostile_inputs.py tests/hostile``.
 Each kind maps to what the tool must do with it: ``"record"`` (a correct record),
-``"error"`` (one clear error row) or ``"either"``; files of other types are skipped.
+``"error"`` (one clear error row), ``"either"`` or ``"skipped"`` (another file type).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import random
 import struct
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 GOOD_HTML = (
@@ -99,65 +100,84 @@ def _bomb_pdf(inflated: int = 512 * 1024 * 1024) -> bytes:
     return bytes(out)
 
 
-def generate(folder: str | os.PathLike[str], *, big_bytes: int = 200 * 1024 * 1024) -> dict[str, str]:
-    """Write the suite into ``folder``; return {relative path: expectation}."""
-    root = Path(folder)
-    root.mkdir(parents=True, exist_ok=True)
+Kinds = dict[str, tuple[Callable[[], bytes | None], str]]
+
+
+def _kinds(root: Path) -> Kinds:
+    """{relative path: (make the bytes, expectation)}; nothing is built until a maker is called."""
     rng = random.Random(7)
-    pdf = _pdf()
-    kinds: dict[str, tuple[bytes | None, str]] = {
-        "empty.txt": (b"", "error"),
-        "zero_bytes.pdf": (b"", "error"),
-        "whitespace_only.txt": (b" \n\n\t \r\n", "error"),
-        "html_renamed.pdf": (GOOD_HTML.encode(), "either"),
-        "pdf_renamed.html": (pdf, "either"),
-        "truncated.pdf": (pdf[: len(pdf) // 2], "error"),
-        "broken_xref.pdf": (pdf.replace(b"xref", b"xrfe").replace(b"startxref", b"startxrfe"), "either"),
-        "encrypted.pdf": (_encrypted_pdf(), "error"),
-        "image_only.pdf": (_image_only_pdf(root), "error"),
-        "thousand_pages.pdf": (_pdf(1000), "error"),
-        "decompression_bomb.pdf": (_bomb_pdf(), "either"),
-        "not_a_pdf_zip.pdf": (b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(2000)), "error"),
-        "huge_single_line.txt": (("Kosovo and Albania signed an agreement " * 60_000).encode(), "either"),
-        "invalid_utf8.txt": (GOOD_TEXT.encode() + b"\n\n\xff\xfe\xfa broken \xc3\x28 bytes \xa0\xa1", "record"),
-        "utf16_bom.txt": (GOOD_TEXT.encode("utf-16"), "record"),
+    pdf = _pdf
+    return {
+        "empty.txt": (lambda: b"", "error"),
+        "zero_bytes.pdf": (lambda: b"", "error"),
+        "whitespace_only.txt": (lambda: b" \n\n\t \r\n", "error"),
+        # Content wins over the name: a renamed file is read as what it is.
+        "html_renamed.pdf": (lambda: GOOD_HTML.encode(), "record"),
+        "pdf_renamed.html": (lambda: pdf(), "record"),
+        "truncated.pdf": (lambda: pdf()[: len(pdf()) // 2], "error"),
+        "broken_xref.pdf": (lambda: pdf().replace(b"xref", b"xrfe").replace(b"startxref", b"startxrfe"), "either"),
+        "encrypted.pdf": (_encrypted_pdf, "error"),
+        "image_only.pdf": (lambda: _image_only_pdf(root), "error"),
+        "thousand_pages.pdf": (lambda: _pdf(1000), "error"),
+        "decompression_bomb.pdf": (_bomb_pdf, "error"),
+        "not_a_pdf_zip.pdf": (lambda: b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(2000)), "error"),
+        "huge_single_line.txt": (lambda: ("Kosovo and Albania signed an agreement " * 60_000).encode(), "error"),
+        "invalid_utf8.txt": (lambda: GOOD_TEXT.encode() + b"\n\n\xff\xfe\xfa broken \xc3\x28 bytes \xa0\xa1", "record"),
+        "utf16_bom.txt": (lambda: GOOD_TEXT.encode("utf-16"), "record"),
         "cp1250_no_declaration.html": (
-            "<html><body><h1>Saopštenje</h1><p>Ministarstvo spoljnih poslova pozdravlja odluku Savjeta Evrope "
-            "o članstvu; čestitke građanima, šefovima misija i svim službenicima.</p></body></html>".encode("cp1250"),
+            lambda: "<html><body><h1>Saopštenje</h1><p>Ministarstvo spoljnih poslova pozdravlja odluku Savjeta "
+            "Evrope o članstvu; čestitke građanima, šefovima misija i svim službenicima.</p></body></html>".encode(
+                "cp1250"
+            ),
             "record",
         ),
-        "nul_bytes.txt": (GOOD_TEXT.encode().replace(b" ", b"\x00 ", 5), "record"),
-        "nul_only.txt": (b"\x00" * 4096, "error"),
-        "deep_nesting.html": (("<div>" * 100_000 + "<p>Deep text about the dialogue with Serbia.</p>"
-                               + "</div>" * 100_000).encode(), "either"),
+        "nul_bytes.txt": (lambda: GOOD_TEXT.encode().replace(b" ", b"\x00 ", 5), "record"),
+        "nul_only.txt": (lambda: b"\x00" * 4096, "error"),
+        "deep_nesting.html": (lambda: ("<div>" * 100_000 + "<p>Deep text about the dialogue with Serbia.</p>"
+                                       + "</div>" * 100_000).encode(), "either"),
         "entity_bomb.html": (
-            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
-            b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;">]>'
-            b"<html><body><p>&lol4; Statement on the rule of law and human rights in the region.</p></body></html>",
-            "either",
+            lambda: b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;'
+            b'&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;'
+            b'&lol3;&lol3;">]><html><body><p>&lol4; Statement on the rule of law and human rights in the region.'
+            b"</p></body></html>",
+            "record",
         ),
-        "no_body.html": (b"<html><head><title>Only a title here</title></head></html>", "either"),
-        "only_scripts.html": (b"<html><head><script>var a = 1;</script></head><body><script>alert(1)</script>"
-                              b"<style>p{}</style></body></html>", "error"),
-        "broken_markup.html": (b"<html><body><p>Unclosed <b>bold <i>italic <div>The Ministry condemns the attack."
-                               b"<p>Another <<<>>> paragraph & stray ampersand", "either"),
-        "binary_noise.txt": (bytes(rng.randrange(256) for _ in range(50_000)), "either"),
-        "gzip_as_html.html": (zlib.compress(GOOD_HTML.encode() * 50), "either"),
-        "name with spaces.txt": (GOOD_TEXT.encode(), "record"),
-        "name\nwith newline.txt": (GOOD_TEXT.encode(), "record"),
-        "Изјава министра — ünïcödé.txt": (GOOD_TEXT.encode(), "record"),
-        ("x" * 200) + ".txt": (GOOD_TEXT.encode(), "record"),
-        "unreadable.txt": (GOOD_TEXT.encode(), "either"),
-        "sub/dir/nested_good.html": (GOOD_HTML.encode(), "record"),
-        "big_200mb.txt": (None, "error"),
-        "mojibake.html": (GOOD_HTML.replace("Norway", "Norvegjisë").encode("utf-8").decode("latin-1").encode("utf-8"),
-                          "record"),
-        "ignored.docx": (b"PK\x03\x04 not a real docx", "skipped"),
+        "no_body.html": (lambda: b"<html><head><title>Only a title here</title></head></html>", "either"),
+        "only_scripts.html": (lambda: b"<html><head><script>var a = 1;</script></head><body><script>alert(1)"
+                              b"</script><style>p{}</style></body></html>", "error"),
+        "broken_markup.html": (lambda: b"<html><body><p>Unclosed <b>bold <i>italic <div>The Ministry condemns the "
+                               b"attack.<p>Another <<<>>> paragraph & stray ampersand", "record"),
+        "binary_noise.txt": (lambda: bytes(rng.randrange(256) for _ in range(50_000)), "error"),
+        "gzip_as_html.html": (lambda: zlib.compress(GOOD_HTML.encode() * 50), "error"),
+        "name with spaces.txt": (lambda: GOOD_TEXT.encode(), "record"),
+        "name\nwith newline.txt": (lambda: GOOD_TEXT.encode(), "record"),
+        "Изјава министра — ünïcödé.txt": (lambda: GOOD_TEXT.encode(), "record"),
+        ("x" * 200) + ".txt": (lambda: GOOD_TEXT.encode(), "record"),
+        # Readable when the tests run as root; an IngestError naming the permissions otherwise.
+        "unreadable.txt": (lambda: GOOD_TEXT.encode(), "either"),
+        "sub/dir/nested_good.html": (lambda: GOOD_HTML.encode(), "record"),
+        "big_200mb.txt": (lambda: None, "error"),
+        "mojibake.html": (
+            lambda: GOOD_HTML.replace("Norway", "Norvegjisë").encode("utf-8").decode("latin-1").encode("utf-8"),
+            "record",
+        ),
+        "ignored.docx": (lambda: b"PK\x03\x04 not a real docx", "skipped"),
     }
+
+
+#: {relative path: expectation}, without writing anything (for test parametrisation).
+EXPECTATIONS: dict[str, str] = {name: expect for name, (_, expect) in _kinds(Path(".")).items()}
+
+
+def generate(folder: str | os.PathLike[str], *, big_bytes: int = 200 * 1024 * 1024) -> dict[str, str]:
+    """Write the suite into ``folder`` (plus a symlink loop ``loop/back``); return {relative path: expectation}."""
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
     expectations: dict[str, str] = {}
-    for name, (data, expect) in kinds.items():
+    for name, (make, expect) in _kinds(root).items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
+        data = make()
         if data is None:  # a sparse file: big on disk listing, cheap to make
             with path.open("wb") as fh:
                 fh.seek(big_bytes - 1)
@@ -168,7 +188,7 @@ def generate(folder: str | os.PathLike[str], *, big_bytes: int = 200 * 1024 * 10
     os.chmod(root / "unreadable.txt", 0)
     loop = root / "loop"
     loop.mkdir(exist_ok=True)
-    if not (loop / "back").exists():
+    if not (loop / "back").is_symlink():
         (loop / "back").symlink_to(root, target_is_directory=True)
     return expectations
 

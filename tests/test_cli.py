@@ -34,6 +34,7 @@ def test_cli_tag_usage_errors_exit_2(tmp_path: Path) -> None:
     assert runner.invoke(app, ["tag", str(BATCH), "-o", out, "--format", "xml"]).exit_code == 2
     assert runner.invoke(app, ["tag", str(BATCH), "-o", out, "--workers", "0"]).exit_code == 2
     assert runner.invoke(app, ["tag", str(BATCH)]).exit_code == 2  # no -o
+    assert runner.invoke(app, ["tag", str(tmp_path / "nothing*.html"), "-o", out]).exit_code == 2
     bad_model = runner.invoke(app, ["tag", str(BATCH), "-o", out, "--model-dir", str(tmp_path)])
     assert bad_model.exit_code == 2 and "duties.skops" in bad_model.stderr
     assert "Exit codes" in runner.invoke(app, ["tag", "--help"]).stdout

@@ -28,7 +28,7 @@ from typing import Any
 
 from .document import Document, content_id
 from .errors import MfaNlpWarning
-from .ingest import EXTENSIONS, Limits, read_bytes
+from .ingest import EXTENSIONS, Limits, read_file
 
 #: Paths per task sent to a worker: big enough to amortise the round trip and let
 #: spaCy batch, small enough that a crash or a kill loses little work.
@@ -108,6 +108,9 @@ def _error_row(source: str, exc: BaseException) -> dict[str, Any]:
 
 def _init_worker(options: Options) -> None:
     warnings.simplefilter("ignore", MfaNlpWarning)
+    from .guard import memory_limit
+
+    memory_limit(options.limits.max_memory)  # a bomb fails its document, not the machine
     _pipeline(options)
 
 
@@ -121,8 +124,7 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
     docs: list[tuple[int, Document]] = []
     for i, (path, _) in enumerate(items):
         try:
-            data = Path(path).read_bytes()
-            docs.append((i, read_bytes(data, source=path, limits=options.limits)))
+            docs.append((i, read_file(path, limits=options.limits)))  # size checked before reading
         except Exception as exc:  # noqa: BLE001 - one bad input must not stop the batch
             out[i] = ("error", _error_row(path, exc))
     try:
@@ -325,8 +327,10 @@ class Summary:
         return {**asdict(self), "documents": self.tagged}
 
 
-def _hash_file(path: Path) -> str:
+def _hash_file(path: Path, max_bytes: int = 0) -> str:
     try:
+        if max_bytes and path.stat().st_size > max_bytes:
+            return ""  # too big to read here: the worker reports the limit without reading it
         return content_id(path.read_bytes())
     except OSError:
         return ""  # the worker reports the read error
@@ -368,21 +372,31 @@ def tag_paths(
     summary.output = str(store.output)
     err_path = Path(errors_file) if errors_file else store.default_errors_path()
     summary.errors_file = str(err_path)
+    from .export import documents_parquet_path
+    from .guard import check_outputs
+
+    check_outputs([*files, *skipped], [store.output, store.checkpoint, err_path, documents_parquet_path(store.output)])
 
     bar = _progress(progress, len(files))
     # The error log is this run's: failed inputs are retried on a rerun, so old rows would mislead.
     with store, err_path.open("w", encoding="utf-8") as errors:
-        seen_now: set[str] = set()
+        seen_now: dict[str, str] = {}  # digest -> path of its first copy in this run
+        copies: list[tuple[str, str]] = []  # later byte-identical copies: settled once the first is done
+        failed: dict[str, dict[str, Any]] = {}  # path -> error row
 
         def todo() -> Iterator[tuple[str, str]]:
             for path in files:
-                digest = _hash_file(path)
-                if digest and (digest in store.done or digest in seen_now):
+                digest = _hash_file(path, opts.limits.max_bytes)
+                if digest and digest in store.done:
                     summary.unchanged += 1
                     bar.advance()
                     continue
+                if digest in seen_now:
+                    copies.append((str(path), seen_now[digest]))
+                    bar.advance()
+                    continue
                 if digest:
-                    seen_now.add(digest)
+                    seen_now[digest] = str(path)
                 yield str(path), digest
 
         for chunk in iter_results(todo(), opts, workers=workers, dask=dask):
@@ -398,23 +412,43 @@ def tag_paths(
                 else:
                     errors.write(json.dumps(payload, ensure_ascii=False) + "\n")
                     summary.errors += 1
+                    failed[payload.get("source", "")] = payload
             store.append(records)
             errors.flush()
             bar.advance(len(chunk))
+        for path, first in copies:  # a copy of a failed input fails too: it gets its own error row
+            row = failed.get(first)
+            if row is None:
+                summary.unchanged += 1
+            else:
+                copy = {**row, "source": path, "message": row["message"].replace(first, path, 1)}
+                errors.write(json.dumps(copy, ensure_ascii=False) + "\n")
+                summary.errors += 1
     bar.stop()
     summary.seconds = round(time.perf_counter() - start, 3)
     return summary.as_dict()
 
 
 def _pipeline_info(opts: Options) -> dict[str, Any]:
-    """The ``pipeline`` field the workers will write, without loading spaCy in the main process."""
+    """The ``pipeline`` field the workers will write, read from the model card (no model or spaCy load).
+
+    Loading the duty model takes seconds; reading its card keeps a rerun over an unchanged
+    archive down to hashing the files. A missing or unreadable card falls back to a full load,
+    which raises the ModelError that explains what to do.
+    """
     from ._version import __version__
 
     model = None
     if opts.duties:
-        from .duties import DutyClassifier
+        from .duties import CARD_FILE, MODEL_FILE, DutyClassifier, default_model_dir
 
-        model = DutyClassifier.load(opts.model_dir).model_id
+        folder = Path(opts.model_dir) if opts.model_dir else default_model_dir()
+        try:
+            if not (folder / MODEL_FILE).is_file():
+                raise FileNotFoundError(folder / MODEL_FILE)
+            model = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))["model_id"]
+        except (OSError, ValueError, KeyError):
+            model = DutyClassifier.load(opts.model_dir).model_id
     return {"version": __version__, "model": model}
 
 

@@ -74,6 +74,7 @@ def tag_cli(
 
     from .batch import format_summary, tag_paths
     from .errors import ModelError
+    from .guard import UnsafeOutputError
     from .ingest import Limits
 
     fmt = fmt.lower() if fmt else None
@@ -92,10 +93,13 @@ def tag_cli(
             dask=dask, progress=not no_progress, entities=entities,
             model_dir=str(model_dir) if model_dir else None,
         )  # fmt: skip
-    except ModelError as exc:
+    except (ModelError, UnsafeOutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     Console(stderr=True).print(format_summary(summary))
+    if not summary["inputs"]:
+        typer.echo(f"error: nothing to tag in {' '.join(paths)}: no such files or folders", err=True)
+        raise typer.Exit(2)
     raise typer.Exit(3 if summary["errors"] else 0)
 
 

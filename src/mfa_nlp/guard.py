@@ -11,13 +11,15 @@ bomb ends in a MemoryError for that document instead of the machine swapping;
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from contextlib import contextmanager
 from types import FrameType
 
-from .errors import LimitExceededError
+from .errors import LimitExceededError, MfaNlpError
 
 log = logging.getLogger(__name__)
 
@@ -99,4 +101,36 @@ def memory_limit(max_bytes: int) -> bool:
     return True
 
 
-__all__ = ["memory_guard", "memory_limit", "time_limit"]
+class UnsafeOutputError(MfaNlpError, ValueError):
+    """An output path would overwrite an input (usage error: the CLI exits with code 2)."""
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_outputs(inputs: Iterable[str | os.PathLike[str]], outputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Raise :class:`UnsafeOutputError` if any output path is (or links to) one of the inputs.
+
+    Called before anything is opened for writing, so a refused run leaves every input untouched.
+
+    >>> check_outputs(["a.txt"], ["out/records.jsonl"])
+    """
+    outs = [Path(o) for o in outputs]
+    resolved = {o.resolve(): o for o in outs}
+    for raw in inputs:
+        path = Path(raw)
+        hit = resolved.get(path.resolve())
+        if hit is None:
+            hit = next((o for o in outs if _same(path, o)), None)
+        if hit is not None:
+            raise UnsafeOutputError(
+                f"{hit}: this output path is also an input ({path}); writing it would destroy the input. "
+                "Choose an output (-o / --errors) outside the inputs"
+            )
+
+
+__all__ = ["UnsafeOutputError", "check_outputs", "memory_guard", "memory_limit", "time_limit"]

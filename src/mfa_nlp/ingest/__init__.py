@@ -27,13 +27,15 @@ class Limits:
     The defaults are far above a real ministry statement (a few hundred KB, a few
     pages) and stop runaway inputs before they exhaust a worker. ``timeout`` (seconds,
     0 = off) is enforced where a signal can interrupt the parse (see :mod:`mfa_nlp.guard`);
-    ``max_memory`` (bytes, 0 = off) is the address-space cap of a batch worker process.
+    ``max_memory`` (bytes, 0 = off) is the address-space cap of a batch worker process;
+    ``max_chars`` bounds the text of one document (spaCy's own limit per text is 1,000,000).
     """
 
     max_bytes: int = 64 * 1024 * 1024
     max_pages: int = 500
     timeout: float = 120.0
     max_memory: int = 4 * 1024 * 1024 * 1024
+    max_chars: int = 1_000_000
 
 
 @dataclass
@@ -114,6 +116,23 @@ _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _DOCTYPE_SUBSET = re.compile(rb"\A\s*(?:<\?xml[^>]{0,500}>\s*)?<!DOCTYPE[^\[>]{0,500}\[.{0,100000}?\]\s*>", re.S | re.I)
 
 
+#: Longest block handed to segmentation; longer ones (a file with no line breaks) are cut at a space.
+#: Far above any real paragraph, far below spaCy's 1,000,000-character limit per text.
+MAX_BLOCK_CHARS = 100_000
+
+
+def _split_long(block: Block) -> list[Block]:
+    """Cut an overlong block into pieces of at most MAX_BLOCK_CHARS, at whitespace where possible."""
+    text, out = block.text, []
+    while len(text) > MAX_BLOCK_CHARS:
+        cut = text.rfind(" ", MAX_BLOCK_CHARS // 2, MAX_BLOCK_CHARS)
+        cut = cut if cut > 0 else MAX_BLOCK_CHARS
+        out.append(Block(text[:cut], block.kind))
+        text = text[cut:].lstrip()
+    out.append(Block(text, block.kind))
+    return out
+
+
 def _check_not_binary(data: bytes, source: str) -> None:
     """Raise CorruptFileError if text-named bytes are really a binary file (archive, image, noise)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -151,9 +170,18 @@ def _parse(data: bytes, *, source: str, fmt: str | None, limits: Limits) -> Docu
 
     from .segment import make_passages
 
+    blocks: list[Block] = []
     for block in parsed.blocks:  # NUL and other control characters never belong in a passage
         block.text = _CONTROL_CHARS.sub("", block.text)
-    passages = make_passages(parsed.blocks)
+        blocks.extend(_split_long(block) if len(block.text) > MAX_BLOCK_CHARS else [block])
+    chars = sum(len(b.text) for b in blocks)
+    if limits.max_chars and chars > limits.max_chars:
+        raise LimitExceededError(
+            source,
+            f"the text has {chars:,} characters, over the limit of {limits.max_chars:,}",
+            "split the file into statements, or raise Limits.max_chars if it is one genuine document",
+        )
+    passages = make_passages(blocks)
     if not passages:
         raise EmptyDocumentError(source, "no text found")
     return Document(
