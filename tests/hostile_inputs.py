@@ -52,8 +52,9 @@ def _encrypted_pdf() -> bytes:
 
 
 def _png(width: int = 64, height: int = 64) -> bytes:
-    raw = b"".join(b"\x00" + bytes(c for x in range(width) for c in (x * 4 % 256, y * 4 % 256, 128))
-                   for y in range(height))
+    raw = b"".join(
+        b"\x00" + bytes(c for x in range(width) for c in (x * 4 % 256, y * 4 % 256, 128)) for y in range(height)
+    )
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -125,28 +126,46 @@ def _kinds(root: Path) -> Kinds:
         "invalid_utf8.txt": (lambda: GOOD_TEXT.encode() + b"\n\n\xff\xfe\xfa broken \xc3\x28 bytes \xa0\xa1", "record"),
         "utf16_bom.txt": (lambda: GOOD_TEXT.encode("utf-16"), "record"),
         "cp1250_no_declaration.html": (
-            lambda: "<html><body><h1>Saopštenje</h1><p>Ministarstvo spoljnih poslova pozdravlja odluku Savjeta "
-            "Evrope o članstvu; čestitke građanima, šefovima misija i svim službenicima.</p></body></html>".encode(
-                "cp1250"
+            lambda: (
+                "<html><body><h1>Saopštenje</h1><p>Ministarstvo spoljnih poslova pozdravlja odluku Savjeta "
+                "Evrope o članstvu; čestitke građanima, šefovima misija i svim službenicima.</p></body></html>".encode(
+                    "cp1250"
+                )
             ),
             "record",
         ),
         "nul_bytes.txt": (lambda: GOOD_TEXT.encode().replace(b" ", b"\x00 ", 5), "record"),
         "nul_only.txt": (lambda: b"\x00" * 4096, "error"),
-        "deep_nesting.html": (lambda: ("<div>" * 100_000 + "<p>Deep text about the dialogue with Serbia.</p>"
-                                       + "</div>" * 100_000).encode(), "either"),
+        "deep_nesting.html": (
+            lambda: (
+                "<div>" * 100_000 + "<p>Deep text about the dialogue with Serbia.</p>" + "</div>" * 100_000
+            ).encode(),
+            "either",
+        ),
         "entity_bomb.html": (
-            lambda: b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;'
-            b'&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;'
-            b'&lol3;&lol3;">]><html><body><p>&lol4; Statement on the rule of law and human rights in the region.'
-            b"</p></body></html>",
+            lambda: (
+                b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;'
+                b'&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;'
+                b'&lol3;&lol3;">]><html><body><p>&lol4; Statement on the rule of law and human rights in the region.'
+                b"</p></body></html>"
+            ),
             "record",
         ),
         "no_body.html": (lambda: b"<html><head><title>Only a title here</title></head></html>", "either"),
-        "only_scripts.html": (lambda: b"<html><head><script>var a = 1;</script></head><body><script>alert(1)"
-                              b"</script><style>p{}</style></body></html>", "error"),
-        "broken_markup.html": (lambda: b"<html><body><p>Unclosed <b>bold <i>italic <div>The Ministry condemns the "
-                               b"attack.<p>Another <<<>>> paragraph & stray ampersand", "record"),
+        "only_scripts.html": (
+            lambda: (
+                b"<html><head><script>var a = 1;</script></head><body><script>alert(1)"
+                b"</script><style>p{}</style></body></html>"
+            ),
+            "error",
+        ),
+        "broken_markup.html": (
+            lambda: (
+                b"<html><body><p>Unclosed <b>bold <i>italic <div>The Ministry condemns the "
+                b"attack.<p>Another <<<>>> paragraph & stray ampersand"
+            ),
+            "record",
+        ),
         "binary_noise.txt": (lambda: bytes(rng.randrange(256) for _ in range(50_000)), "error"),
         "gzip_as_html.html": (lambda: zlib.compress(GOOD_HTML.encode() * 50), "error"),
         "name with spaces.txt": (lambda: GOOD_TEXT.encode(), "record"),

@@ -92,7 +92,9 @@ def test_hostile_limits_are_options(suite: Path) -> None:
     three = _pdf(3)
     with pytest.raises(LimitExceededError, match="the PDF has 3 pages, over the limit of 2"):
         read_bytes(three, source="three.pdf", limits=Limits(max_pages=2))
-    assert "Page 3." in " ".join(p.text for p in read_bytes(three, source="three.pdf", limits=Limits(max_pages=3)).passages)
+    assert "Page 3." in " ".join(
+        p.text for p in read_bytes(three, source="three.pdf", limits=Limits(max_pages=3)).passages
+    )
 
 
 def test_hostile_time_limit_names_the_file() -> None:
@@ -111,6 +113,22 @@ def test_hostile_time_limit_restores_outer_limit() -> None:
                 pass
             while True:
                 pass
+
+
+def test_hostile_time_limit_is_a_no_op_outside_the_main_thread() -> None:
+    import threading
+
+    outcome: list[str] = []
+
+    def work() -> None:
+        with time_limit(0.05, "thread.txt"):
+            time.sleep(0.2)
+        outcome.append("finished")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert outcome == ["finished"]
 
 
 def test_hostile_memory_error_becomes_limit_error() -> None:
@@ -181,7 +199,9 @@ def test_hostile_tag_whole_suite(suite: Path, tmp_path: Path) -> None:
     for row in error_rows:  # a named error class, the file and what to do
         assert row["error"] in ERROR_CLASSES and row["message"].startswith(row["source"]), row
         assert "(" in row["message"], row
-    by_name = {Path(e["source"]).relative_to(suite).as_posix(): e for e in error_rows if e["source"].startswith(str(suite))}
+    by_name = {
+        Path(e["source"]).relative_to(suite).as_posix(): e for e in error_rows if e["source"].startswith(str(suite))
+    }
     for name, expect in EXPECTATIONS.items():
         if expect == "error":
             assert name in by_name, f"{name}: expected an error row"

@@ -14,13 +14,64 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 #: Words and names from real statements, in the three languages and both Serbian scripts,
 #: with the archive's usual damage (no ë/ç, mojibake), so that entities actually fire.
 WORDS = [
-    "Kosovo", "Kosova", "Kosovë", "Republika e Kosoves", "Srbija", "Србија", "Косово", "Shqipëria", "Shqiperia",
-    "Albania", "NATO", "EU", "BE-ja", "Evropska unija", "Европска унија", "United Nations", "OSBE", "OSCE",
-    "Ministry of Foreign Affairs", "Ministria e Punëve të Jashtme", "Министарство спољних послова",
-    "Ministarstvo spoljnih poslova", "Njemačka", "Francuska", "Gjermania", "Norway", "Norvegjisë", "Ukraine",
-    "Україна", "Prishtina", "Prishtinë", "Beograd", "Београд", "Brussels", "KFOR", "UNMIK", "human rights",
-    "rule of law", "sundimi i ligjit", "vladavina prava", "NorvegjisÃ«", "MinistarstvoÂ", ".", ",", "–", "\n",
-    "\t", "\x00", "\x1b", "\u200b", "\u202e", "\ufeff", "🇽🇰", "(", ")", '"', "'", "  ",
+    "Kosovo",
+    "Kosova",
+    "Kosovë",
+    "Republika e Kosoves",
+    "Srbija",
+    "Србија",
+    "Косово",
+    "Shqipëria",
+    "Shqiperia",
+    "Albania",
+    "NATO",
+    "EU",
+    "BE-ja",
+    "Evropska unija",
+    "Европска унија",
+    "United Nations",
+    "OSBE",
+    "OSCE",
+    "Ministry of Foreign Affairs",
+    "Ministria e Punëve të Jashtme",
+    "Министарство спољних послова",
+    "Ministarstvo spoljnih poslova",
+    "Njemačka",
+    "Francuska",
+    "Gjermania",
+    "Norway",
+    "Norvegjisë",
+    "Ukraine",
+    "Україна",
+    "Prishtina",
+    "Prishtinë",
+    "Beograd",
+    "Београд",
+    "Brussels",
+    "KFOR",
+    "UNMIK",
+    "human rights",
+    "rule of law",
+    "sundimi i ligjit",
+    "vladavina prava",
+    "NorvegjisÃ«",
+    "MinistarstvoÂ",
+    ".",
+    ",",
+    "–",
+    "\n",
+    "\t",
+    "\x00",
+    "\x1b",
+    "\u200b",
+    "\u202e",
+    "\ufeff",
+    "🇽🇰",
+    "(",
+    ")",
+    '"',
+    "'",
+    "  ",
 ]
 MIXED = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=12)), max_size=40).map(" ".join)
 ANY_TEXT = st.one_of(st.text(max_size=300), MIXED)
@@ -86,3 +137,33 @@ def test_properties_entity_offsets(texts: list[str], lang: str | None) -> None:
         for e in p.entities:
             assert 0 <= e.start < e.end <= len(p.text)
             assert p.text[e.start : e.end] == e.text
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8), st.integers(0, 10**6))
+def test_properties_damaged_pdf_only_ingest_errors(flips: list[tuple[int, int]], cut: int) -> None:
+    """A real PDF with bytes flipped and its tail cut off reads or fails with an IngestError."""
+    from mfa_nlp.errors import IngestError
+
+    data = bytearray(_PDF)
+    for pos, value in flips:
+        data[pos % len(data)] = value
+    data = data[: max(16, cut % (len(data) + 1))]
+    try:
+        read_bytes(bytes(data), source="damaged.pdf")
+    except IngestError as exc:
+        assert exc.source == "damaged.pdf"
+
+
+def _make_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "The Ministry of Foreign Affairs welcomes the agreement on energy cooperation.")
+    pdf.set_compression(False)
+    return bytes(pdf.output())
+
+
+_PDF = _make_pdf()

@@ -436,6 +436,8 @@ def _pipeline_info(opts: Options) -> dict[str, Any]:
     archive down to hashing the files. A missing or unreadable card falls back to a full load,
     which raises the ModelError that explains what to do.
     """
+    if opts in _PIPELINES:  # already loaded in this process: what it writes is what counts
+        return dict(_PIPELINES[opts].info)
     from ._version import __version__
 
     model = None

@@ -15,8 +15,8 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 from .errors import LimitExceededError, MfaNlpError

@@ -20,7 +20,6 @@ import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -117,11 +116,12 @@ class DutyClassifier:
     def predict_proba(self, texts: Sequence[str], entities: Sequence[str] | None = None) -> np.ndarray:
         """Scores in [0, 1], one row per text, one column per duty (DUTIES order).
 
-        ``entities`` are ``LABEL=id`` token strings (see :func:`features.entity_tokens`).
+        ``entities`` are ``LABEL=id`` token strings (see :func:`features.entity_tokens`); when
+        they are not given, the language and entity stages run on the texts first.
         """
         if not len(texts):
             return np.zeros((0, len(DUTIES)))
-        ents = list(entities) if entities is not None else [""] * len(texts)
+        ents = list(entities) if entities is not None else _entity_strings(texts)
         return np.asarray(self.model.predict_proba(to_frame(texts, ents)))
 
     def assign(self, scores: np.ndarray) -> list[list[str]]:
@@ -145,11 +145,31 @@ class DutyClassifier:
         return docs
 
     # -- explanation ----------------------------------------------------------------------------
-    @cached_property
-    def _feature_names(self) -> np.ndarray:
-        return np.asarray(self.model[:-1].get_feature_names_out())
+    def _names(self, frame: Any, x: Any) -> dict[int, str]:
+        """Readable names of the non-zero features of one row: hashed n-grams are re-hashed from the text."""
+        from sklearn.utils import murmurhash3_32
 
-    def explain(self, text: str, entities: str = "", *, top: int = 8) -> dict[str, list[Reason]]:
+        features = self.model.named_steps["features"]
+        names: dict[int, str] = {}
+        offset = 0
+        for (group, transformer, column), width in zip(
+            features.transformers_, _widths(features), strict=False
+        ):
+            if group == "remainder":
+                continue
+            value = frame[column].iloc[0]
+            if "hash" in getattr(transformer, "named_steps", {}):
+                hasher = transformer.named_steps["hash"]
+                for gram in set(hasher.build_analyzer()(value)):
+                    index = offset + abs(murmurhash3_32(gram, seed=0)) % hasher.n_features
+                    names[index] = f"{group}: {gram}" if index not in names else f"{names[index]} | {gram}"
+            else:
+                for i, name in enumerate(transformer.get_feature_names_out()):
+                    names[offset + i] = f"{group}: {name}"
+            offset += width
+        return names
+
+    def explain(self, text: str, entities: str | None = None, *, top: int = 8) -> dict[str, list[Reason]]:
         """For each duty the text is given, the features that pushed its score most.
 
         >>> clf = DutyClassifier.load()
@@ -157,9 +177,12 @@ class DutyClassifier:
         >>> "nato_security" in reasons
         True
         """
+        if entities is None:
+            entities = _entity_strings([text])[0]
         frame = to_frame([text], [entities])
         x = self.model[:-1].transform(frame).tocsr()
         scores = self.model[-1].predict_proba(x)[0]
+        names = self._names(frame, x)
         out: dict[str, list[Reason]] = {}
         for k, duty in enumerate(DUTIES):
             if scores[k] < self.thresholds[duty]:
@@ -168,9 +191,9 @@ class DutyClassifier:
             contrib = x.data * coef[x.indices]
             order = np.argsort(-contrib)[:top]
             out[duty] = [
-                Reason(_pretty(self._feature_names[x.indices[i]]), round(float(contrib[i]), 4))
+                Reason(names.get(int(x.indices[i]), f"feature {x.indices[i]}"), round(float(contrib[i]), 4))
                 for i in order
-                if contrib[i] > 0
+                if contrib[i] > 0 and x.indices[i] in names and not names[int(x.indices[i])].endswith(": ENT")
             ]
         return out
 
@@ -179,10 +202,28 @@ class DutyClassifier:
         return self.explain(passage.text, entity_tokens(passage.entities), top=top)
 
 
-def _pretty(name: str) -> str:
-    """'word__visa liberalisation' -> 'word: visa liberalisation'."""
-    group, _, feature = name.partition("__")
-    return f"{group}: {feature}"
+def _entity_strings(texts: Sequence[str]) -> list[str]:
+    """Run the language and entity stages on bare texts; return their ``LABEL=id`` token strings."""
+    from .. import entities, language
+
+    docs = [Document(id=str(i), source="<text>", format="txt", passages=[Passage(0, t)]) for i, t in enumerate(texts)]
+    for doc in docs:
+        language.annotate(doc)
+    entities.annotate_docs(docs)
+    return [entity_tokens(doc.passages[0].entities) for doc in docs]
+
+
+def _widths(features: Any) -> list[int]:
+    """Output width of each fitted transformer of a ColumnTransformer, in order."""
+    widths = []
+    for _, transformer, _ in features.transformers_:
+        if transformer == "drop" or transformer == "passthrough":
+            widths.append(0)
+        elif "hash" in getattr(transformer, "named_steps", {}):
+            widths.append(transformer.named_steps["hash"].n_features)
+        else:
+            widths.append(len(transformer.get_feature_names_out()))
+    return widths
 
 
 _CACHE: dict[str, DutyClassifier] = {}

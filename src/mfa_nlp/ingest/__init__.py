@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..document import Document, Passage, content_id
+from ..document import Document, content_id
 from ..errors import CorruptFileError, EmptyDocumentError, IngestError, LimitExceededError, UnsupportedFormatError
 
 #: File extensions the batch layer picks up, mapped to their format.
