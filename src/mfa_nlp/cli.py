@@ -25,7 +25,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     """Tag statements (HTML, PDF, TXT) with language, entities and foreign-policy duties."""
 
@@ -173,7 +175,16 @@ def search_cli(
         typer.echo(f"error: {db}: no such index; build it with `mfa-nlp index OUT.jsonl --db {db}`", err=True)
         raise typer.Exit(2)
     frame = search(
-        db, query, duty=duty, state=state, org=org, value=value, lang=lang, since=since, until=until, limit=limit,
+        db,
+        query,
+        duty=duty,
+        state=state,
+        org=org,
+        value=value,
+        lang=lang,
+        since=since,
+        until=until,
+        limit=limit,
         marks=("\x02", "\x03") if not as_json else ("[", "]"),
     )
     if as_json:

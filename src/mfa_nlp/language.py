@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from .document import Document
+from .translit import to_latin
 
 #: Passages with fewer letters or words than this are too short to judge alone; they take the
 #: document's language. Measured with bench/language.py: plain langdetect is right on 0.896 of
@@ -129,10 +130,6 @@ _SH_SHARED = frozenset(
     "ministar ministarstvo primio sastanak izjava posjeta".split()
 )
 
-#: Serbian Cyrillic -> Latin, to match the Latin word list on Cyrillic text.
-_CYRL_TO_LATN = str.maketrans(
-    dict(zip(_SR_CYRL_ORDER, "a b v g d đ e ž z i j k l lj m n nj o p r s t ć u f h c č dž š".split(), strict=True))
-)
 
 #: Languages langdetect confuses with Serbian written in Latin script.
 _SOUTH_SLAVIC_LATN = {"hr", "sl", "bs", "sr", "cs", "sk", "pl"}
@@ -264,7 +261,7 @@ def _decide_cyrillic(letters: set[str], words: list[str], probs: dict[str, float
     """Serbian vs Macedonian by alphabet and words; other Cyrillic languages by langdetect."""
     if letters - _SR_CYRL - _MK_ONLY_CYRL:  # ъ ы э щ ё й ю я і ...: Russian, Bulgarian, Ukrainian, ...
         return max(probs, key=lambda k: probs[k]) if probs else None
-    scores = _marker_scores(words + [w.translate(_CYRL_TO_LATN) for w in words])
+    scores = _marker_scores(words + [to_latin(w) for w in words])
     # Macedonian's postposed article: народот, министерот, самитот.
     articles = sum(len(w) >= 6 and w.endswith("от") for w in words)
     mk = scores["mk"] + articles + 3.0 * len(letters & _MK_ONLY_CYRL)
@@ -321,7 +318,7 @@ def detect(text: str) -> LanguageResult:
         # Serbian or Macedonian alphabet: the rules decide (langdetect has no Serbian profile);
         # confidence grows with the marker margin between the two.
         lang = _decide_cyrillic(letters, words, {})
-        sr_vs_mk = _marker_scores(words + [w.translate(_CYRL_TO_LATN) for w in words])
+        sr_vs_mk = _marker_scores(words + [to_latin(w) for w in words])
         margin = abs(sr_vs_mk["sr"] - sr_vs_mk["mk"]) + 3.0 * len(letters & (_SR_ONLY_CYRL | _MK_ONLY_CYRL))
         probs: dict[str, float] = {lang or "": 0.5 + 0.5 * margin / (margin + 1.0)}
     else:

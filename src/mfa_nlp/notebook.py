@@ -55,25 +55,49 @@ def to_dataframe(docs: Iterable[Document] | str | os.PathLike[str], level: str =
     for doc in _documents(docs):
         base = {"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date}
         if level == "document":
-            row = base | {"format": doc.format, "place": doc.place, "lang": doc.lang, "script": doc.script,
-                          "passages": len(doc.passages), "words": sum(p.words for p in doc.passages),
-                          "duties": list(doc.duties)}
+            row = base | {
+                "format": doc.format,
+                "place": doc.place,
+                "lang": doc.lang,
+                "script": doc.script,
+                "passages": len(doc.passages),
+                "words": sum(p.words for p in doc.passages),
+                "duties": list(doc.duties),
+            }
             row |= {d: d in doc.duties for d in DUTIES}
             row |= {ENTITY_COLUMNS[label]: list(doc.entities.get(label, [])) for label in ENTITY_LABELS}
             rows.append(row)
             continue
         for p in doc.passages:
             if level == "passage":
-                row = base | {"doc_lang": doc.lang, "index": p.index, "kind": p.kind, "text": p.text,
-                              "lang": p.lang, "script": p.script, "words": p.words, "duties": list(p.duties)}
+                row = base | {
+                    "doc_lang": doc.lang,
+                    "index": p.index,
+                    "kind": p.kind,
+                    "text": p.text,
+                    "lang": p.lang,
+                    "script": p.script,
+                    "words": p.words,
+                    "duties": list(p.duties),
+                }
                 row |= {d: d in p.duties for d in DUTIES}
                 row |= {f"score_{d}": p.scores.get(d, float("nan")) for d in DUTIES}
                 row |= {ENTITY_COLUMNS[label]: _passage_ids(p, label) for label in ENTITY_LABELS}
                 rows.append(row)
             else:
                 for e in p.entities:
-                    rows.append(base | {"index": p.index, "lang": p.lang, "text": e.text, "label": e.label,
-                                        "id": e.id, "start": e.start, "end": e.end})
+                    rows.append(
+                        base
+                        | {
+                            "index": p.index,
+                            "lang": p.lang,
+                            "text": e.text,
+                            "label": e.label,
+                            "id": e.id,
+                            "start": e.start,
+                            "end": e.end,
+                        }
+                    )
     frame = pd.DataFrame(rows, columns=_columns(level))
     frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
     return frame
@@ -85,8 +109,20 @@ def _columns(level: str) -> list[str]:
     if level == "document":
         return [*base, "format", "place", "lang", "script", "passages", "words", "duties", *DUTIES, *ents]
     if level == "passage":
-        return [*base, "doc_lang", "index", "kind", "text", "lang", "script", "words", "duties", *DUTIES,
-                *(f"score_{d}" for d in DUTIES), *ents]
+        return [
+            *base,
+            "doc_lang",
+            "index",
+            "kind",
+            "text",
+            "lang",
+            "script",
+            "words",
+            "duties",
+            *DUTIES,
+            *(f"score_{d}" for d in DUTIES),
+            *ents,
+        ]
     return [*base, "index", "lang", "text", "label", "id", "start", "end"]
 
 
@@ -100,8 +136,13 @@ def passage_html(p: Passage) -> str:
 
     ents = [{"start": e.start, "end": e.end, "label": f"{e.label} {e.id}" if e.id else e.label} for e in p.entities]
     colors = {f"{e.label} {e.id}" if e.id else e.label: _COLORS.get(e.label, "#ddd") for e in p.entities}
-    body = displacy.render({"text": p.text, "ents": ents, "title": None}, style="ent", manual=True,
-                           jupyter=False, options={"colors": colors})
+    body = displacy.render(
+        {"text": p.text, "ents": ents, "title": None},
+        style="ent",
+        manual=True,
+        jupyter=False,
+        options={"colors": colors},
+    )
     badges = " ".join(
         f'<span style="background:#31688e;color:#fff;border-radius:4px;padding:1px 6px;margin-right:4px;'
         f'font-size:85%">{html.escape(d)} {p.scores.get(d, 0):.2f}</span>'
@@ -114,13 +155,13 @@ def passage_html(p: Passage) -> str:
 def document_html(doc: Document) -> str:
     """Title, date, language and passages of a Document as HTML (used by ``_repr_html_``)."""
     title = html.escape(doc.title or Path(doc.source).name)
-    facts = " · ".join(
-        html.escape(str(v)) for v in (doc.date, doc.place, f"{doc.lang}-{doc.script}", doc.format) if v
-    )
+    facts = " · ".join(html.escape(str(v)) for v in (doc.date, doc.place, f"{doc.lang}-{doc.script}", doc.format) if v)
     ents = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in doc.entities.items() if ids)
-    head = (f"<h3 style='margin-bottom:2px'>{title}</h3><div style='color:#555'>{facts}</div>"
-            f"<div style='color:#555'>duties: {', '.join(doc.duties) or '—'}</div>"
-            f"<div style='color:#555'>{html.escape(ents)}</div>")
+    head = (
+        f"<h3 style='margin-bottom:2px'>{title}</h3><div style='color:#555'>{facts}</div>"
+        f"<div style='color:#555'>duties: {', '.join(doc.duties) or '—'}</div>"
+        f"<div style='color:#555'>{html.escape(ents)}</div>"
+    )
     return head + "".join(passage_html(p) for p in doc.passages)
 
 

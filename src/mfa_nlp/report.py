@@ -65,7 +65,8 @@ def build_report(records: str | os.PathLike[str], output: str | os.PathLike[str]
     rows = "".join(
         f"<tr><td><a href='#doc-{html.escape(d.id[:16])}'>{html.escape(d.title or Path(d.source).name)}</a></td>"
         f"<td>{html.escape(d.date or '')}</td><td>{html.escape(d.lang or '')}</td><td>{len(d.passages)}</td>"
-        f"<td>{html.escape(', '.join(d.duties))}</td><td>{html.escape(', '.join(d.entities.get('STATE', [])))}</td></tr>"
+        f"<td>{html.escape(', '.join(d.duties))}</td>"
+        f"<td>{html.escape(', '.join(d.entities.get('STATE', [])))}</td></tr>"
         for d in docs
     )
     parts = [
@@ -74,8 +75,11 @@ def build_report(records: str | os.PathLike[str], output: str | os.PathLike[str]
         "<h2>Counts</h2><table class='counts'>",
         *(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in counts),
         "</table><h2>Charts</h2><div class='charts'>",
-        *(f"<figure><img alt='{html.escape(name)}' src='{_png(fig)}'><figcaption>{html.escape(name)}</figcaption>"
-          "</figure>" for name, fig in charts),
+        *(
+            f"<figure><img alt='{html.escape(name)}' src='{_png(fig)}'><figcaption>{html.escape(name)}</figcaption>"
+            "</figure>"
+            for name, fig in charts
+        ),
         "</div><h2>Documents</h2><table><tr><th>title</th><th>date</th><th>lang</th><th>passages</th>"
         f"<th>duties</th><th>states</th></tr>{rows}</table><h2>Passages</h2>",
         *(f"<section class='doc' id='doc-{html.escape(d.id[:16])}'>{document_html(d)}</section>" for d in docs),

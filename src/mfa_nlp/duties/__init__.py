@@ -152,9 +152,7 @@ class DutyClassifier:
         features = self.model.named_steps["features"]
         names: dict[int, str] = {}
         offset = 0
-        for (group, transformer, column), width in zip(
-            features.transformers_, _widths(features), strict=False
-        ):
+        for (group, transformer, column), width in zip(features.transformers_, _widths(features), strict=False):
             if group == "remainder":
                 continue
             value = frame[column].iloc[0]
@@ -249,7 +247,7 @@ def _load(folder: Path) -> DutyClassifier:
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"[M002] {card_path}: the model card is not valid JSON ({exc}); rebuild with `make model`.")
+        raise ModelError(f"[M002] {card_path}: the model card is not valid JSON ({exc}); rebuild with `make model`.") from exc
     digest = file_sha256(model_path)
     if digest != card.get("sha256"):
         raise ModelError(
@@ -278,7 +276,9 @@ def _load(folder: Path) -> DutyClassifier:
             warnings.simplefilter("error", category=getattr(sklearn.exceptions, "InconsistentVersionWarning", Warning))
             model = sio.load(model_path, trusted=list(untrusted))
     except Exception as exc:  # noqa: BLE001
-        raise ModelError(f"[M007] {model_path} could not be loaded ({type(exc).__name__}: {exc}); rebuild with `make model`.") from exc
+        raise ModelError(
+            f"[M007] {model_path} could not be loaded ({type(exc).__name__}: {exc}); rebuild with `make model`."
+        ) from exc
     thresholds = card.get("thresholds") or {}
     missing = [d for d in DUTIES if d not in thresholds]
     if missing:
@@ -291,4 +291,13 @@ def annotate_docs(docs: list[Document], *, model_dir: str | os.PathLike[str] | N
     return DutyClassifier.load(model_dir).annotate_docs(docs)
 
 
-__all__ = ["CARD_FILE", "MODEL_ENV", "MODEL_FILE", "TRUSTED_TYPES", "DutyClassifier", "Reason", "annotate_docs", "default_model_dir"]
+__all__ = [
+    "CARD_FILE",
+    "MODEL_ENV",
+    "MODEL_FILE",
+    "TRUSTED_TYPES",
+    "DutyClassifier",
+    "Reason",
+    "annotate_docs",
+    "default_model_dir",
+]

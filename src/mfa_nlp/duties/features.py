@@ -11,42 +11,17 @@ The classifier sees two columns per passage:
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..document import Entity
+from ..translit import fold, to_latin
+
+#: Serbian Cyrillic to Latin (kept under this name for the feature docs).
+transliterate = to_latin
 
 if TYPE_CHECKING:
     import pandas as pd
-
-# Serbian Cyrillic -> Latin (Gaj's alphabet), the standard one-to-one-or-two mapping.
-_CYR = "абвгдђежзијклљмнњопрстћуфхцчџш"
-_LAT = ["a", "b", "v", "g", "d", "đ", "e", "ž", "z", "i", "j", "k", "l", "lj", "m", "n", "nj", "o", "p", "r", "s", "t", "ć", "u", "f", "h", "c", "č", "dž", "š"]
-_TRANSLIT = {ord(c): lat for c, lat in zip(_CYR, _LAT, strict=True)}
-_TRANSLIT.update({ord(c.upper()): lat.capitalize() for c, lat in zip(_CYR, _LAT, strict=True)})
-# Letters NFKD does not decompose into base + mark.
-_FOLD_EXTRA = str.maketrans({"đ": "dj", "ß": "ss", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "ı": "i"})
-
-
-def transliterate(text: str) -> str:
-    """Serbian Cyrillic to Latin script; other characters unchanged.
-
-    >>> transliterate("Република Косово")
-    'Republika Kosovo'
-    """
-    return text.translate(_TRANSLIT)
-
-
-def fold(text: str) -> str:
-    """Lower case, Latin script, no diacritics: the form the classifier reads.
-
-    >>> fold("Kosovës и Србија, Gjermanisë")
-    'kosoves i srbija, gjermanise'
-    """
-    text = transliterate(text).lower().translate(_FOLD_EXTRA)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def entity_tokens(entities: Iterable[Entity]) -> str:

@@ -177,8 +177,15 @@ def scores(gold: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
     from sklearn.metrics import precision_recall_fscore_support
 
     p, r, f, s = precision_recall_fscore_support(gold, pred, average=None, zero_division=0, labels=range(len(DUTIES)))
-    per = {d: {"precision": round(float(p[k]), 3), "recall": round(float(r[k]), 3), "f1": round(float(f[k]), 3),
-               "support": int(s[k])} for k, d in enumerate(DUTIES)}
+    per = {
+        d: {
+            "precision": round(float(p[k]), 3),
+            "recall": round(float(r[k]), 3),
+            "f1": round(float(f[k]), 3),
+            "support": int(s[k]),
+        }
+        for k, d in enumerate(DUTIES)
+    }
     present = [k for k in range(len(DUTIES)) if s[k] > 0]
     macro = float(np.mean([f[k] for k in present])) if present else 0.0
     return {"per_duty": per, "macro_f1": round(macro, 3)}
@@ -207,25 +214,134 @@ def report(rows: Sequence[Example], pred: np.ndarray) -> dict[str, Any]:
 
 # Keyword rule baseline: folded stems per duty in the three languages.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "sovereignty": ("sovereign", "sovran", "suveren", "territorial integrity", "integritet", "teritorijaln",
-                    "constitution", "kushtetut", "ustav", "partition", "ndarj", "podel", "border", "kufi", "granic"),
-    "recognition": ("recogni", "njohj", "njoh", "priznan", "priznaj", "priznal", "unesco", "interpol",
-                    "council of europe", "keshill", "savet evrope", "diplomatic relations", "diplomatike",
-                    "diplomatsk", "membership", "anetaresim", "clanstv"),
-    "eu_integration": ("visa", "viz", "liberali", "stabilisation and association", "stabilization and association",
-                       "msa", "sss", "candidate", "kandidat", "accession", "pristupanj", "integrim evropian",
-                       "evropske integracije", "european integration", "reform agenda", "agjend"),
-    "nato_security": ("nato", "kfor", "security", "siguri", "bezbednost", "sigurnost", "defen", "mbroj",
-                      "odbran", "partnership for peace", "fsk", "ksf", "euro-atlantic", "euroatlantik"),
-    "regional_dialogue": ("dialog", "normali", "brussels agreement", "berlin", "cefta", "region", "fqinj",
-                          "sused", "albania", "shqiperi", "macedonia", "maqedoni", "makedonij", "montenegro",
-                          "mal i zi", "crna gora", "crnom gorom"),
-    "strategic_partners": ("united states", "shba", " sad ", "germany", "gjermani", "nemack", "united kingdom",
-                           "britani", "france", "franc", "italy", "itali", "quint", "strategic", "strategjik",
-                           "strateski", "ally", "aleat", "saveznik"),
-    "global_agenda": ("human rights", "te drejtat e njeriut", "ljudska prava", "ukrain", "terror", "humanitar",
-                      "climate", "klim", "peace", "paqe", " mir", "democra", "demokra", "development", "zhvillim",
-                      "razvoj"),
+    "sovereignty": (
+        "sovereign",
+        "sovran",
+        "suveren",
+        "territorial integrity",
+        "integritet",
+        "teritorijaln",
+        "constitution",
+        "kushtetut",
+        "ustav",
+        "partition",
+        "ndarj",
+        "podel",
+        "border",
+        "kufi",
+        "granic",
+    ),
+    "recognition": (
+        "recogni",
+        "njohj",
+        "njoh",
+        "priznan",
+        "priznaj",
+        "priznal",
+        "unesco",
+        "interpol",
+        "council of europe",
+        "keshill",
+        "savet evrope",
+        "diplomatic relations",
+        "diplomatike",
+        "diplomatsk",
+        "membership",
+        "anetaresim",
+        "clanstv",
+    ),
+    "eu_integration": (
+        "visa",
+        "viz",
+        "liberali",
+        "stabilisation and association",
+        "stabilization and association",
+        "msa",
+        "sss",
+        "candidate",
+        "kandidat",
+        "accession",
+        "pristupanj",
+        "integrim evropian",
+        "evropske integracije",
+        "european integration",
+        "reform agenda",
+        "agjend",
+    ),
+    "nato_security": (
+        "nato",
+        "kfor",
+        "security",
+        "siguri",
+        "bezbednost",
+        "sigurnost",
+        "defen",
+        "mbroj",
+        "odbran",
+        "partnership for peace",
+        "fsk",
+        "ksf",
+        "euro-atlantic",
+        "euroatlantik",
+    ),
+    "regional_dialogue": (
+        "dialog",
+        "normali",
+        "brussels agreement",
+        "berlin",
+        "cefta",
+        "region",
+        "fqinj",
+        "sused",
+        "albania",
+        "shqiperi",
+        "macedonia",
+        "maqedoni",
+        "makedonij",
+        "montenegro",
+        "mal i zi",
+        "crna gora",
+        "crnom gorom",
+    ),
+    "strategic_partners": (
+        "united states",
+        "shba",
+        " sad ",
+        "germany",
+        "gjermani",
+        "nemack",
+        "united kingdom",
+        "britani",
+        "france",
+        "franc",
+        "italy",
+        "itali",
+        "quint",
+        "strategic",
+        "strategjik",
+        "strateski",
+        "ally",
+        "aleat",
+        "saveznik",
+    ),
+    "global_agenda": (
+        "human rights",
+        "te drejtat e njeriut",
+        "ljudska prava",
+        "ukrain",
+        "terror",
+        "humanitar",
+        "climate",
+        "klim",
+        "peace",
+        "paqe",
+        " mir",
+        "democra",
+        "demokra",
+        "development",
+        "zhvillim",
+        "razvoj",
+    ),
 }
 
 
@@ -261,9 +377,9 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
     >>> card = train("corpus/duties", "models")  # doctest: +SKIP
     """
     import scipy
+    import sklearn
     import skops
     import skops.io as sio
-    import sklearn
 
     from .._version import __version__
 
@@ -298,10 +414,14 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
         "thresholds": thresholds,
         "test": report(test_rows, pred),
         "baselines": {
-            "keyword_rule": report(test_rows, keyword_predict(test_rows))["overall"] | {
-                "by_lang": {k: v["macro_f1"] for k, v in report(test_rows, keyword_predict(test_rows))["by_lang"].items()}},
-            "word_tfidf_logreg": report(test_rows, word_pred)["overall"] | {
-                "by_lang": {k: v["macro_f1"] for k, v in report(test_rows, word_pred)["by_lang"].items()}},
+            "keyword_rule": report(test_rows, keyword_predict(test_rows))["overall"]
+            | {
+                "by_lang": {
+                    k: v["macro_f1"] for k, v in report(test_rows, keyword_predict(test_rows))["by_lang"].items()
+                }
+            },
+            "word_tfidf_logreg": report(test_rows, word_pred)["overall"]
+            | {"by_lang": {k: v["macro_f1"] for k, v in report(test_rows, word_pred)["by_lang"].items()}},
         },
         "versions": {
             "mfa_nlp": __version__,
@@ -317,13 +437,17 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
     return card
 
 
-def evaluate(corpus: str | Path, model_dir: str | Path | None = None, *, english_model: str | None = None) -> dict[str, Any]:
+def evaluate(
+    corpus: str | Path, model_dir: str | Path | None = None, *, english_model: str | None = None
+) -> dict[str, Any]:
     """Score a model on the corpus' test split; returns :func:`report`'s dict."""
     clf = DutyClassifier.load(model_dir)
     _, test_rows = split(read_corpus(corpus))
     add_entities(test_rows, english_model=english_model)
-    pred = np.array([[d in ds for d in DUTIES] for ds in clf.predict([r.text for r in test_rows],
-                                                                      [r.entities for r in test_rows])], dtype=int)
+    pred = np.array(
+        [[d in ds for d in DUTIES] for ds in clf.predict([r.text for r in test_rows], [r.entities for r in test_rows])],
+        dtype=int,
+    )
     return report(test_rows, pred) | {"model_id": clf.model_id, "passages": len(test_rows)}
 
 

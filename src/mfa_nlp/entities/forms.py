@@ -7,39 +7,9 @@ acronyms keep their case (so "WHO" is not "who" and "US" is not "us").
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
-_CYR = "абвгдђежзијклљмнњопрстћуфхцчџшАБВГДЂЕЖЗИЈКЛЉМНЊОПРСТЋУФХЦЧЏШ"
-_LAT = [
-    "a", "b", "v", "g", "d", "đ", "e", "ž", "z", "i", "j", "k", "l", "lj", "m", "n", "nj", "o", "p", "r", "s", "t",
-    "ć", "u", "f", "h", "c", "č", "dž", "š",
-]  # fmt: skip
-_LAT += [x.capitalize() for x in _LAT]
-CYR_TO_LAT = {ord(c): lat for c, lat in zip(_CYR, _LAT, strict=True)}
-# Latin -> Cyrillic: digraphs first.
-_LAT_TO_CYR = sorted(((lat, c) for c, lat in zip(_CYR, _LAT, strict=True)), key=lambda p: -len(p[0]))
-_SPECIAL = {ord("đ"): "dj", ord("Đ"): "Dj", ord("ß"): "ss", ord("ø"): "o", ord("ł"): "l", ord("ı"): "i"}
-
-
-def to_latin(text: str) -> str:
-    """Serbian Cyrillic to Latin. ``to_latin("Србија") == "Srbija"``."""
-    return text.translate(CYR_TO_LAT)
-
-
-def to_cyrillic(text: str) -> str:
-    """Serbian Latin to Cyrillic (lj, nj, dž as single letters)."""
-    out, i = [], 0
-    while i < len(text):
-        for lat, cyr in _LAT_TO_CYR:
-            if text.startswith(lat, i):
-                out.append(cyr)
-                i += len(lat)
-                break
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+from ..translit import strip_diacritics, to_cyrillic, to_latin
 
 
 @lru_cache(maxsize=200_000)
@@ -49,8 +19,7 @@ def normalize(token: str) -> str:
     >>> normalize("Kosovës"), normalize("Србије"), normalize("OKB-së"), normalize("WHO")
     ('kosoves', 'srbije', 'okb-se', 'WHO')
     """
-    text = to_latin(token).translate(_SPECIAL)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = strip_diacritics(token)
     if len(text) >= 2 and text.isupper() and text.isalpha():
         return text
     return text.lower()
