@@ -20,6 +20,7 @@ from .errors import (
     MfaNlpWarning,
     ModelError,
     NoTextLayerError,
+    UnsafeOutputError,
     UnsupportedFormatError,
 )
 from .export import load_records
@@ -46,6 +47,7 @@ __all__ = [
     "NoTextLayerError",
     "Passage",
     "Pipeline",
+    "UnsafeOutputError",
     "UnsupportedFormatError",
     "__version__",
     "analyze_file",

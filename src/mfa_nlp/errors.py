@@ -10,6 +10,7 @@ Hierarchy::
     │   ├── NoTextLayerError         scanned PDF without text: needs OCR
     │   ├── EmptyDocumentError       no text found at all
     │   └── LimitExceededError       larger / longer / slower than the configured limits
+    ├── UnsafeOutputError            an output path would overwrite an input
     └── ModelError                   a model or pipeline file is missing, tampered or incompatible
 
 Every message names the file, the reason and what to do. The library raises; only
@@ -69,6 +70,10 @@ class LimitExceededError(IngestError):
     default_hint = "raise the limit (see --max-bytes / --max-pages / --timeout) if the file is genuine"
 
 
+class UnsafeOutputError(MfaNlpError, ValueError):
+    """An output path would overwrite an input (a usage error: the CLI exits with code 2)."""
+
+
 class ModelError(MfaNlpError, RuntimeError):
     """A model file is missing, tampered with or incompatible."""
 
@@ -83,5 +88,6 @@ __all__ = [
     "MfaNlpWarning",
     "ModelError",
     "NoTextLayerError",
+    "UnsafeOutputError",
     "UnsupportedFormatError",
 ]

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from .errors import LimitExceededError, MfaNlpError
+from .errors import LimitExceededError, UnsafeOutputError
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +99,6 @@ def memory_limit(max_bytes: int) -> bool:
         log.debug("memory limit not applied: %s", exc)
         return False
     return True
-
-
-class UnsafeOutputError(MfaNlpError, ValueError):
-    """An output path would overwrite an input (usage error: the CLI exits with code 2)."""
 
 
 def _same(a: Path, b: Path) -> bool:
