@@ -25,9 +25,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
-    ] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")] = False,
 ) -> None:
     """Tag statements (HTML, PDF, TXT) with language, entities and foreign-policy duties."""
 
@@ -65,6 +63,10 @@ def tag_cli(
     max_bytes: Annotated[int | None, typer.Option("--max-bytes", min=1, help="Largest file to read.")] = None,
     max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, help="Most PDF pages to read.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per document.")] = None,
+    max_chars: Annotated[int | None, typer.Option("--max-chars", min=1, help="Most text characters.")] = None,
+    max_memory: Annotated[
+        int | None, typer.Option("--max-memory", min=0, help="Memory cap per worker process in bytes (0 = off).")
+    ] = None,
     dask: Annotated[
         str | None, typer.Option("--dask", help="Dask scheduler address (tcp://host:8786) or 'local'.")
     ] = None,
@@ -75,8 +77,7 @@ def tag_cli(
     from rich.console import Console
 
     from .batch import format_summary, tag_paths
-    from .errors import ModelError
-    from .guard import UnsafeOutputError
+    from .errors import ModelError, UnsafeOutputError
     from .ingest import Limits
 
     fmt = fmt.lower() if fmt else None
@@ -88,6 +89,8 @@ def tag_cli(
         max_bytes=max_bytes or defaults.max_bytes,
         max_pages=max_pages or defaults.max_pages,
         timeout=timeout or defaults.timeout,
+        max_chars=max_chars or defaults.max_chars,
+        max_memory=defaults.max_memory if max_memory is None else max_memory,
     )
     try:
         summary = tag_paths(

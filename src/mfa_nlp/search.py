@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .translit import to_latin
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -43,29 +45,6 @@ CREATE INDEX IF NOT EXISTS passage_entity_idx ON passage_entity (label, id, pass
 CREATE INDEX IF NOT EXISTS document_entity_idx ON document_entity (label, id, doc_id);
 CREATE INDEX IF NOT EXISTS document_entity_doc ON document_entity (doc_id);
 """
-
-# Serbian Cyrillic -> Latin (gajica); one table for the index and the query.
-_CYR = dict(
-    zip(
-        "абвгдђежзијклљмнњопрстћуфхцчџшАБВГДЂЕЖЗИЈКЛЉМНЊОПРСТЋУФХЦЧЏШ",
-        "a b v g d đ e ž z i j k l lj m n nj o p r s t ć u f h c č dž š "
-        "A B V G D Đ E Ž Z I J K L Lj M N Nj O P R S T Ć U F H C Č Dž Š".split(),
-        strict=True,
-    )
-)
-_CYR_RE = re.compile("[\u0400-\u04ff]")
-
-
-def to_latin(text: str) -> str:
-    """Transliterate Serbian Cyrillic to Latin; other text is returned unchanged.
-
-    >>> to_latin("Министарство спољних послова")
-    'Ministarstvo spoljnih poslova'
-    """
-    if not _CYR_RE.search(text):
-        return text
-    return "".join(_CYR.get(ch, ch) for ch in text)
-
 
 def connect(db: str | os.PathLike[str]) -> sqlite3.Connection:
     """Open (and create if needed) an index database."""

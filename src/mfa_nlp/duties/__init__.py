@@ -247,7 +247,9 @@ def _load(folder: Path) -> DutyClassifier:
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"[M002] {card_path}: the model card is not valid JSON ({exc}); rebuild with `make model`.") from exc
+        raise ModelError(
+            f"[M002] {card_path}: the model card is not valid JSON ({exc}); rebuild with `make model`."
+        ) from exc
     digest = file_sha256(model_path)
     if digest != card.get("sha256"):
         raise ModelError(
