@@ -75,11 +75,14 @@ def _image_only_pdf(folder: Path) -> bytes:
     return bytes(pdf.output())
 
 
-def _bomb_pdf(inflated: int = 512 * 1024 * 1024) -> bytes:
-    """A one-page PDF whose content stream inflates to ``inflated`` bytes of text operators."""
+def bomb_pdf(inflated: int = 512 * 1024 * 1024, text: bytes = b"Ministria") -> bytes:
+    """A one-page PDF whose content stream inflates to about ``inflated`` bytes of text operators."""
+    op = b"BT /F1 12 Tf 72 712 Td (" + text + b") Tj ET\n"
+    count = max(1, inflated // len(op))
     comp = zlib.compressobj(9)
-    chunk = b"BT /F1 12 Tf 72 712 Td (AAAAAAAA) Tj ET\n" * 4096
-    parts = [comp.compress(chunk) for _ in range(inflated // len(chunk))]
+    block = op * 4096
+    parts = [comp.compress(block) for _ in range(count // 4096)]
+    parts.append(comp.compress(op * (count % 4096)))
     stream = b"".join(parts) + comp.flush()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -120,7 +123,7 @@ def _kinds(root: Path) -> Kinds:
         "encrypted.pdf": (_encrypted_pdf, "error"),
         "image_only.pdf": (lambda: _image_only_pdf(root), "error"),
         "thousand_pages.pdf": (lambda: _pdf(1000), "error"),
-        "decompression_bomb.pdf": (_bomb_pdf, "error"),
+        "decompression_bomb.pdf": (bomb_pdf, "error"),
         "not_a_pdf_zip.pdf": (lambda: b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(2000)), "error"),
         "huge_single_line.txt": (lambda: ("Kosovo and Albania signed an agreement " * 60_000).encode(), "error"),
         "invalid_utf8.txt": (lambda: GOOD_TEXT.encode() + b"\n\n\xff\xfe\xfa broken \xc3\x28 bytes \xa0\xa1", "record"),

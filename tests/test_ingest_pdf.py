@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import time
-import zlib
 from pathlib import Path
 
 import pytest
 
+from hostile_inputs import bomb_pdf
 from mfa_nlp.errors import CorruptFileError, EncryptedPDFError, LimitExceededError, NoTextLayerError
 from mfa_nlp.ingest import Limits, Parsed, read_file
 from mfa_nlp.ingest.pdf import MAX_PAGE_CONTENT, _join, parse_pdf
@@ -166,37 +166,13 @@ def test_ingest_pdf_errors_not_a_pdf_and_page_limit() -> None:
     assert _parse(DATA / "three_pages.pdf", Limits(max_pages=3)).blocks
 
 
-def _flate_bomb(inflated: int) -> bytes:
-    """A one-page PDF whose content stream inflates to ``inflated`` bytes of text operators."""
-    op = b"BT /F1 12 Tf 72 712 Td (Ministria) Tj ET\n"
-    stream = zlib.compress(op * max(1, inflated // len(op)), 9)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def test_ingest_pdf_decompression_bomb_is_refused_fast() -> None:
-    bomb = _flate_bomb(MAX_PAGE_CONTENT + 2**20)
+    bomb = bomb_pdf(MAX_PAGE_CONTENT + 2**20)
     assert len(bomb) < MAX_PAGE_CONTENT // 50  # small on disk, huge when inflated
     started = time.monotonic()
     with pytest.raises(LimitExceededError, match="decompression"):
         parse_pdf(bomb, source="bomb.pdf", limits=Limits())
     assert time.monotonic() - started < 5
     # The same construction under the limit is read normally.
-    small = parse_pdf(_flate_bomb(1), source="small.pdf", limits=Limits())
+    small = parse_pdf(bomb_pdf(1), source="small.pdf", limits=Limits())
     assert small.blocks and "Ministria" in small.blocks[0].text
