@@ -119,7 +119,7 @@ def analyze_text(text: str, *, lang: str | None = None) -> Document:
 def analyze_file(path: str | os.PathLike[str]) -> Document:
     """Analyse one .html/.htm, .pdf or .txt file.
 
-    >>> doc = analyze_file("corpus/samples/en_recognition.html")  # doctest: +SKIP
+    >>> doc = analyze_file("corpus/samples/en_recognition_barbados.html")  # doctest: +SKIP
     """
     return default_pipeline().analyze_file(path)
 

@@ -198,7 +198,7 @@ def _parse(data: bytes, *, source: str, fmt: str | None, limits: Limits) -> Docu
 def read_file(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Document:
     """Read one file (.html/.htm, .pdf, .txt) into a Document.
 
-    >>> doc = read_file("corpus/samples/en_recognition_press_release.html")  # doctest: +SKIP
+    >>> doc = read_file("corpus/samples/en_recognition_barbados.html")  # doctest: +SKIP
     """
     source = str(path)
     limits = limits or Limits()
