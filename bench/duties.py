@@ -36,7 +36,7 @@ def main() -> None:
     load_s = time.perf_counter() - t0
     clf = DutyClassifier.load(folder)
 
-    from mfa_nlp.duties.train import add_entities, read_corpus
+    from mfa_nlp.duties.corpus import add_entities, read_corpus
 
     rows = read_corpus(ROOT / "corpus" / "duties")
     add_entities(rows)  # the entity stage is excluded from the timing

@@ -1,6 +1,12 @@
 """Language detection: accuracy on the team's test set (ours vs plain langdetect) and speed.
 
 Run: ``.venv/bin/python bench/language.py`` (add ``--errors`` to list the misses).
+
+Two paths are measured: :func:`detect` on every passage alone, and :func:`annotate` on documents
+made of consecutive test-set passages of one language (4 a document), some with a passage of
+another language inserted, as real statements quote. The document path calls langdetect once
+per document and confirms passages by their marker words; it must give every passage the same
+label as detect alone would (short passages take the document's language in both).
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from mfa_nlp import language
+from mfa_nlp.document import Document, Passage
 from mfa_nlp.language import _WORD, MIN_LETTERS, detect, plain_langdetect
 
 TESTSET = Path(__file__).resolve().parent.parent / "tests" / "data" / "language_testset.jsonl"
@@ -57,6 +65,81 @@ def main(show_errors: bool = False) -> None:
         b[1] += p == r["lang"]
     print("plain langdetect by length:", {k: f"{v[1] / v[0]:.3f} (n={v[0]})" for k, v in sorted(buckets.items())})
     print(f"speed: {len(rows) / elapsed:,.0f} passages/s ({len(rows)} passages, {elapsed * 1000:.0f} ms)")
+    document_path(rows, show_errors)
+
+
+def _documents(rows: list[dict]) -> list[list[dict]]:
+    """Documents of 4 consecutive passages per language/script; every third gets a foreign passage."""
+    by_group: dict[str, list[dict]] = {}
+    for r in rows:
+        by_group.setdefault(f"{r['lang']}-{r['script']}", []).append(r)
+    groups = sorted(by_group)
+    docs = []
+    for g, key in enumerate(groups):
+        members = by_group[key]
+        foreign = by_group[groups[(g + 1) % len(groups)]]
+        for k in range(0, len(members), 4):
+            doc = list(members[k : k + 4])
+            if (k // 4) % 3 == 2:
+                doc.insert(1, foreign[(k // 4) % len(foreign)])
+            docs.append(doc)
+    return docs
+
+
+def _reference(doc: Document) -> list[str | None]:
+    """The per-passage path (detect on every passage), with the same short-passage fallback."""
+    results = [detect(p.text) for p in doc.passages]
+    weight: Counter[str] = Counter()
+    for p, r in zip(doc.passages, results, strict=True):
+        if r.reliable and r.lang:
+            weight[r.lang] += len(p.text)
+    if weight:
+        fallback = min(weight.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    else:  # nothing long enough: the whole document decides
+        fallback = detect("\n".join(p.text for p in doc.passages)).lang
+    return [r.lang if r.reliable else (fallback or r.lang) for r in results]
+
+
+def document_path(rows: list[dict], show_errors: bool) -> None:
+    docs = _documents(rows)
+    calls = Counter()
+    real = language._langdetect
+
+    def counting(text: str, trials: int = language.TRIALS) -> dict[str, float]:
+        calls["n"] += 1
+        return real(text, trials)
+
+    language._langdetect = counting
+    try:
+        made = [
+            Document(id=str(i), source="bench", format="txt", passages=[Passage(k, r["text"]) for k, r in enumerate(d)])
+            for i, d in enumerate(docs)
+        ]
+        start = time.perf_counter()
+        for doc in made:
+            language.annotate(doc)
+        elapsed = time.perf_counter() - start
+        fast_calls, calls["n"] = calls["n"], 0
+        start = time.perf_counter()
+        reference = [_reference(doc) for doc in made]
+        ref_elapsed = time.perf_counter() - start
+        ref_calls = calls["n"]
+    finally:
+        language._langdetect = real
+    n = same = right = ref_right = 0
+    for d, doc, ref in zip(docs, made, reference, strict=True):
+        for r, p, q in zip(d, doc.passages, ref, strict=True):
+            n += 1
+            same += p.lang == q
+            right += p.lang == r["lang"]
+            ref_right += q == r["lang"]
+            if show_errors and p.lang != q:
+                print(f"DIFF doc path {p.lang} vs per passage {q} (gold {r['lang']}): {r['text'][:80]}")
+    print(
+        f"document path: {len(docs)} documents, {n} passages; same label as per-passage detect {same}/{n}; "
+        f"gold {right / n:.3f} (per passage {ref_right / n:.3f}); langdetect calls {fast_calls} vs {ref_calls}; "
+        f"{n / elapsed:,.0f} vs {n / ref_elapsed:,.0f} passages/s"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import pytest
 from mfa_nlp.document import DUTIES
 from mfa_nlp.duties import CARD_FILE, MODEL_FILE, DutyClassifier, default_model_dir
 from mfa_nlp.duties.features import fold, transliterate
-from mfa_nlp.duties.train import build_model, frame, labels, read_corpus, split, tune_thresholds
+from mfa_nlp.duties.corpus import frame, labels, read_corpus, split
+from mfa_nlp.duties.train import build_model, tune_thresholds
 from mfa_nlp.errors import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,7 +85,7 @@ def test_duties_card_reports_targets_and_baselines(card):
 
 
 def test_duties_evaluate_reproduces_the_card(card):
-    from mfa_nlp.duties.train import evaluate
+    from mfa_nlp.duties.metrics import evaluate
 
     result = evaluate(CORPUS)
     assert result["model_id"] == card["model_id"]

@@ -218,7 +218,8 @@ def train_cli(
     ),
 ) -> None:
     """Train the duty classifier (deterministic) and write the model and its card."""
-    from .duties.train import format_report, train
+    from .duties.metrics import format_report
+    from .duties.train import train
 
     card = train(corpus, output)
     typer.echo(format_report(card["test"]))
@@ -232,7 +233,7 @@ def evaluate_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Per-duty and per-language precision/recall/F1, macro-F1 and the duty confusion on the test split."""
-    from .duties.train import evaluate, format_report
+    from .duties.metrics import evaluate, format_report
 
     result = evaluate(corpus, model_dir)
     typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))

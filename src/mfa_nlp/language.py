@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from .document import Document
+from .ingest.text import repair_mojibake
 from .translit import to_latin
 
 #: Passages with fewer letters or words than this are too short to judge alone; they take the
@@ -137,7 +138,6 @@ _SOUTH_SLAVIC_LATN = {"hr", "sl", "bs", "sr", "cs", "sk", "pl"}
 _SOUTH_SLAVIC_CYRL = {"mk", "bg", "sr", "ru", "uk"}
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_MOJIBAKE = re.compile(r"[ÃÄÅÐÑ][\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u2018-\u203a\u20ac\u2122]")
 
 
 @dataclass(frozen=True)
@@ -209,18 +209,6 @@ def plain_langdetect(text: str) -> str | None:
     """Seeded langdetect alone, with its default 7 trials (the baseline in bench/language.py)."""
     probs = _langdetect(text, trials=7)
     return max(probs, key=lambda k: probs[k]) if probs else None
-
-
-def _repair_mojibake(text: str) -> str:
-    """Undo UTF-8 read as cp1252/latin-1 ("PunÃ«ve" -> "Punëve") when that is what happened."""
-    if not _MOJIBAKE.search(text):
-        return text
-    for codec in ("cp1252", "latin-1"):
-        try:
-            return text.encode(codec).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-    return text
 
 
 def _index_markers() -> tuple[dict[str, list[tuple[str, float]]], dict[str, list[tuple[str, float]]]]:
@@ -304,7 +292,7 @@ def detect(text: str) -> LanguageResult:
     >>> detect("Ministri i Punëve të Jashtme takoi ambasadorin e Francës në Prishtinë.").lang
     'sq'
     """
-    text = _repair_mojibake(unicodedata.normalize("NFC", text))
+    text = repair_mojibake(unicodedata.normalize("NFC", text))
     script = detect_script(text)
     tokens = _WORD.findall(text)
     n_letters = sum(len(w) for w in tokens)
@@ -338,13 +326,74 @@ def detect(text: str) -> LanguageResult:
     return LanguageResult(lang, script, round(float(confidence), 4), reliable)
 
 
+#: A passage whose own marker words give the document's language at least this weight, and
+#: this share of its words, with no rival language above half of it, is confirmed without
+#: langdetect. Chosen with bench/language.py (document path): no passage changes its label.
+CONFIRM_WEIGHT = 3.0
+CONFIRM_SHARE = 0.2
+#: Characters of the document that langdetect reads once per document (the candidate language).
+DOC_SAMPLE = 1500
+
+
+def _words(text: str) -> tuple[str | None, list[str]]:
+    """Dominant script and the lower-case words written in it."""
+    script = detect_script(text)
+    return script, [w.lower() for w in _WORD.findall(text) if _char_script(w[0]) == script]
+
+
+def _too_short(text: str) -> bool:
+    """Fewer letters or words than :func:`detect` needs to call a passage reliable."""
+    tokens = _WORD.findall(text)
+    return len(tokens) < MIN_WORDS or sum(map(len, tokens)) < MIN_LETTERS
+
+
+def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult | None:
+    """Confirm a passage's language from cheap signals alone, or return None to run :func:`detect`.
+
+    The signals are the script and the marker words: a passage in the document's script whose
+    markers clearly point to the document's language needs no langdetect call. Serbian is
+    confirmed only when no Croatian or Slovene marker competes; Albanian letters rule out Serbian.
+
+    >>> confirm("The Minister met the Ambassador of Germany in Prishtina today.", "en", "Latn").lang
+    'en'
+    """
+    if lang is None or script != "Latn" or lang not in _MARKERS:
+        return None
+    text = unicodedata.normalize("NFC", text)
+    own_script, words = _words(text)
+    if own_script != script or len(words) < MIN_WORDS or sum(map(len, words)) < MIN_LETTERS:
+        return None
+    scores = _marker_scores(words)
+    if lang == "sr":
+        if set(text.lower()) & set("ëç") or scores["hr"] or scores["sl"] >= 1.0:
+            return None
+        scores["sr"] += 0.5 * sum(w in _SH_SHARED for w in words)
+    mine = scores[lang]
+    rivals = max(v for k, v in scores.items() if k != lang)
+    if mine >= CONFIRM_WEIGHT and mine / len(words) >= CONFIRM_SHARE and rivals <= 0.5 * mine:
+        return LanguageResult(lang, script, round(min(1.0, 0.5 + mine / (2 * len(words))), 4), True)
+    return None
+
+
 def annotate(doc: Document) -> Document:
     """Set ``lang``/``script`` on every passage and on the document.
 
-    The document language is the language of most of its text by characters; passages too
-    short (or too uncertain) to judge take it. Script is always measured per passage.
+    langdetect reads the document once (a sample of its text); each passage is then confirmed
+    by its script and marker words (:func:`confirm`), and only passages whose cheap signals
+    are weak or disagree get their own :func:`detect` call. The document language is the
+    language of most of its text by characters; passages too short (or too uncertain) to
+    judge take it. Script is always measured per passage.
     """
-    results = [detect(p.text) for p in doc.passages]
+    whole = "\n".join(p.text for p in doc.passages)
+    guess = detect(whole[:DOC_SAMPLE]) if whole.strip() else LanguageResult(None, None, 0.0, False)
+    results: list[LanguageResult] = []
+    for p in doc.passages:
+        script = detect_script(p.text)
+        if _too_short(p.text):  # never reliable alone: it takes the document's language below
+            results.append(LanguageResult(None, script, 0.0, False))
+            continue
+        result = confirm(p.text, guess.lang, script) if script == guess.script else None
+        results.append(result or detect(p.text))
     by_lang: Counter[str] = Counter()
     by_script: Counter[str] = Counter()
     for p, r in zip(doc.passages, results, strict=True):
@@ -354,8 +403,8 @@ def annotate(doc: Document) -> Document:
             by_script[r.script] += len(p.text)
     if by_lang:
         doc_lang: str | None = min(by_lang.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-    else:
-        doc_lang = detect("\n".join(p.text for p in doc.passages)).lang
+    else:  # nothing long enough to judge alone: the whole document decides
+        doc_lang = guess.lang if len(whole) <= DOC_SAMPLE else detect(whole).lang
     doc_script = min(by_script.items(), key=lambda kv: (-kv[1], kv[0]))[0] if by_script else None
     for p, r in zip(doc.passages, results, strict=True):
         p.lang = r.lang if r.reliable else (doc_lang or r.lang)
