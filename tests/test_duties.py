@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from mfa_nlp.document import DUTIES
-from mfa_nlp.duties import CARD_FILE, MODEL_FILE, DutyClassifier, default_model_dir
-from mfa_nlp.duties.features import fold, transliterate
+from mfa_nlp.duties import CARD_FILE, INFERENCE_FILE, MODEL_FILE, DutyClassifier, default_model_dir, load_estimator
 from mfa_nlp.duties.corpus import frame, labels, read_corpus, split
+from mfa_nlp.duties.features import fold, transliterate
 from mfa_nlp.duties.train import build_model, tune_thresholds
 from mfa_nlp.errors import ModelError
 
@@ -130,7 +130,7 @@ def test_duties_pipeline_fills_scores_and_document_duties(pipeline):
 
 
 def _copy_model(tmp_path: Path) -> Path:
-    for name in (MODEL_FILE, CARD_FILE):
+    for name in (MODEL_FILE, CARD_FILE, INFERENCE_FILE):
         shutil.copy(default_model_dir() / name, tmp_path / name)
     return tmp_path
 
@@ -154,7 +154,9 @@ def test_duties_pickle_renamed_skops_is_refused_without_running_it(tmp_path):
     card["sha256"] = hashlib.sha256(payload).hexdigest()
     (folder / CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(ModelError, match="M005|M006"):
-        DutyClassifier.load(folder)
+        load_estimator(folder)
+    # tagging never opens the estimator file, so it does not run it either
+    assert DutyClassifier.load(folder).predict(["NATO and KFOR guarantee security."], ["ORG=NATO ORG=KFOR"])
 
 
 def test_duties_other_sklearn_version_is_a_clear_error(tmp_path):
@@ -163,7 +165,40 @@ def test_duties_other_sklearn_version_is_a_clear_error(tmp_path):
     card["versions"]["scikit-learn"] = "0.24.2"
     (folder / CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(ModelError, match="M004.*0.24.2"):
+        load_estimator(folder)
+
+
+def test_duties_tampered_inference_arrays_are_refused(tmp_path):
+    folder = _copy_model(tmp_path)
+    data = bytearray((folder / INFERENCE_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (folder / INFERENCE_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="M003"):
         DutyClassifier.load(folder)
+
+
+def test_duties_inference_arrays_reproduce_the_estimator(clf, corpus):
+    rows = [r for r in corpus if r.doc[-1] in "57"][:300]
+    texts = [r.text for r in rows]
+    ents = ["STATE=SRB ORG=NATO" if i % 3 == 0 else "" for i in range(len(rows))]
+    from mfa_nlp.duties.features import to_frame
+
+    ours = clf.predict_proba(texts, ents)
+    theirs = clf.model.predict_proba(to_frame(texts, ents))
+    assert np.abs(ours - theirs).max() < 1e-9
+
+
+def test_duties_tagging_imports_neither_sklearn_nor_skops():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from mfa_nlp.duties import DutyClassifier; c = DutyClassifier.load(); "
+        "c.predict(['Kosovo applied to the Council of Europe.'], ['ORG=COE']); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'skops', 'pandas')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_duties_missing_model_says_how_to_build(tmp_path):

@@ -9,6 +9,7 @@
 import logging
 
 from ._version import __version__
+from .batch import analyze_files
 from .document import DUTIES, ENTITY_LABELS, Document, Entity, Passage
 from .errors import (
     CorruptFileError,
@@ -26,7 +27,7 @@ from .errors import (
 from .export import load_records
 from .ingest import Limits
 from .notebook import to_dataframe
-from .pipeline import Pipeline, analyze_file, analyze_files, analyze_text
+from .pipeline import Pipeline, analyze_file, analyze_text
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

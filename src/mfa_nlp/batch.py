@@ -29,6 +29,7 @@ from typing import Any
 from .document import Document, content_id
 from .errors import MfaNlpWarning
 from .ingest import EXTENSIONS, Limits, read_file
+from .pipeline import Pipeline
 
 #: Paths per task sent to a worker: big enough to amortise the round trip and let
 #: spaCy batch, small enough that a crash or a kill loses little work.
@@ -93,8 +94,6 @@ def _pipeline(options: Options) -> Any:
     """The worker's Pipeline, built once per process (module-level cache; also used by Dask)."""
     nlp = _PIPELINES.get(options)
     if nlp is None:
-        from .pipeline import Pipeline
-
         nlp = Pipeline(
             entities=options.entities, duties=options.duties, model_dir=options.model_dir, limits=options.limits
         )
@@ -237,7 +236,11 @@ def _run_dask(items: Iterable[tuple[str, str]], options: Options, address: str, 
         return  # nothing to tag: do not connect or start a cluster
     cluster = None
     if address == "local":
-        cluster = LocalCluster(processes=True, n_workers=max(1, workers), threads_per_worker=1, dashboard_address=None)
+        with warnings.catch_warnings():  # another cluster on this machine: its HTTP port moves, harmlessly
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(
+                processes=True, n_workers=max(1, workers), threads_per_worker=1, dashboard_address=None
+            )
         client = Client(cluster)
     else:
         client = Client(address)
@@ -327,13 +330,20 @@ class Summary:
         return {**asdict(self), "documents": self.tagged}
 
 
-def _hash_file(path: Path, max_bytes: int = 0) -> str:
+def _hash_file(path: Path, max_bytes: int = 0, stat: os.stat_result | None = None) -> str:
     try:
-        if max_bytes and path.stat().st_size > max_bytes:
+        if max_bytes and (stat or path.stat()).st_size > max_bytes:
             return ""  # too big to read here: the worker reports the limit without reading it
         return content_id(path.read_bytes())
     except OSError:
         return ""  # the worker reports the read error
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
 
 
 def tag_paths(
@@ -350,11 +360,14 @@ def tag_paths(
     entities: bool = True,
     duties: bool = True,
     model_dir: str | None = None,
+    verify: bool = False,
 ) -> dict[str, Any]:
     """Tag files, folders and globs into ``output`` (JSONL, Parquet or ES bulk); return the summary.
 
     Resumable: documents already in the output (same bytes, same pipeline version and
     model) are not tagged again; records from another pipeline are re-tagged and replaced.
+    A file whose size, mtime and inode are those recorded when it was tagged is skipped
+    without reading it; ``verify=True`` hashes every file instead.
 
     >>> tag_paths(["corpus/samples"], "out/samples.jsonl", workers=2)["errors"]  # doctest: +SKIP
     0
@@ -375,7 +388,10 @@ def tag_paths(
     from .export import documents_parquet_path
     from .guard import check_outputs
 
-    check_outputs([*files, *skipped], [store.output, store.checkpoint, err_path, documents_parquet_path(store.output)])
+    check_outputs(
+        [*files, *skipped],
+        [store.output, store.checkpoint, store.manifest, err_path, documents_parquet_path(store.output)],
+    )
 
     bar = _progress(progress, len(files))
     # The error log is this run's: failed inputs are retried on a rerun, so old rows would mislead.
@@ -383,12 +399,23 @@ def tag_paths(
         seen_now: dict[str, str] = {}  # digest -> path of its first copy in this run
         copies: list[tuple[str, str]] = []  # later byte-identical copies: settled once the first is done
         failed: dict[str, dict[str, Any]] = {}  # path -> error row
+        stats: dict[str, os.stat_result] = {}  # path -> stat taken before hashing, for the manifest
+        settled: list[tuple[str, os.stat_result, str]] = []  # unchanged files to remember
 
         def todo() -> Iterator[tuple[str, str]]:
             for path in files:
-                digest = _hash_file(path, opts.limits.max_bytes)
+                st = _stat(path)
+                if st is not None and not verify and store.known(str(path), st):
+                    summary.unchanged += 1
+                    bar.advance()
+                    continue
+                digest = _hash_file(path, opts.limits.max_bytes, st)
+                if st is not None and digest:
+                    stats[str(path)] = st
                 if digest and digest in store.done:
                     summary.unchanged += 1
+                    if st is not None:
+                        settled.append((str(path), st, digest))
                     bar.advance()
                     continue
                 if digest in seen_now:
@@ -414,8 +441,13 @@ def tag_paths(
                     summary.errors += 1
                     failed[payload.get("source", "")] = payload
             store.append(records)
+            store.remember(
+                [(r["source"], stats[r["source"]], r["id"]) for r in records if r.get("source") in stats] + settled
+            )
+            settled.clear()
             errors.flush()
             bar.advance(len(chunk))
+        store.remember(settled)
         for path, first in copies:  # a copy of a failed input fails too: it gets its own error row
             row = failed.get(first)
             if row is None:
@@ -514,3 +546,14 @@ def format_summary(summary: dict[str, Any]) -> Any:
     for what, value in rows:
         table.add_row(what, str(value))
     return table
+
+
+def analyze_files(paths: Iterable[str | os.PathLike[str]], **options: Any) -> Iterator[Document]:
+    """Analyse many files or folders, yielding Documents; unreadable inputs are skipped with a warning.
+
+    ``options`` are those of :func:`mfa_nlp.batch.iter_documents` (``workers``, ``limits``, ...).
+
+    >>> for doc in analyze_files(["corpus/samples"]):  # doctest: +SKIP
+    ...     print(doc.title)
+    """
+    yield from iter_documents(paths, **options)

@@ -73,6 +73,9 @@ def tag_cli(
     model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Duty model folder (default: shipped).")] = None,
     entities: Annotated[bool, typer.Option("--entities/--no-entities", help="Run the entity stage.")] = True,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Hash every input to find unchanged ones (default: size+mtime+inode).")
+    ] = False,
 ) -> None:
     from rich.console import Console
 
@@ -96,7 +99,7 @@ def tag_cli(
         summary = tag_paths(
             paths, output, fmt=fmt, index_name=index_name, workers=workers, errors_file=errors, limits=limits,
             dask=dask, progress=not no_progress, entities=entities,
-            model_dir=str(model_dir) if model_dir else None,
+            model_dir=str(model_dir) if model_dir else None, verify=verify,
         )  # fmt: skip
     except (ModelError, UnsafeOutputError) as exc:
         typer.echo(f"error: {exc}", err=True)

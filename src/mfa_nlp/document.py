@@ -8,6 +8,7 @@ and notebooks work without spaCy.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,28 @@ def content_id(data: bytes) -> str:
     'ba7816bf8f01'
     """
     return hashlib.sha256(data).hexdigest()
+
+
+#: Behaviour that lives in upper layers (the duty model explains, the notebook module renders HTML).
+#: They register themselves here, so these data classes import nothing above them.
+_HOOKS: dict[str, Callable[..., Any]] = {}
+#: The module that registers each hook, imported on first use when nobody has yet.
+_HOOK_MODULES = {"explain": "mfa_nlp.duties", "passage_html": "mfa_nlp.notebook", "document_html": "mfa_nlp.notebook"}
+
+
+def register_hook(name: str, fn: Callable[..., Any]) -> None:
+    """Let an upper layer provide ``explain``, ``passage_html`` or ``document_html``."""
+    if name not in _HOOK_MODULES:
+        raise ValueError(f"unknown hook {name!r}; expected one of {sorted(_HOOK_MODULES)}")
+    _HOOKS[name] = fn
+
+
+def _hook(name: str) -> Callable[..., Any]:
+    if name not in _HOOKS:
+        import importlib
+
+        importlib.import_module(_HOOK_MODULES[name])  # registers on import
+    return _HOOKS[name]
 
 
 @dataclass
@@ -114,14 +137,10 @@ class Passage:
 
         Uses the shipped duty model (loaded once). Returns ``{duty: [Reason(feature, weight), ...]}``.
         """
-        from .duties import DutyClassifier
-
-        return DutyClassifier.load().explain_passage(self, top=top)
+        return _hook("explain")(self, top=top)
 
     def _repr_html_(self) -> str:
-        from .notebook import passage_html
-
-        return passage_html(self)
+        return _hook("passage_html")(self)
 
 
 @dataclass
@@ -156,9 +175,7 @@ class Document:
         return {p.index: p.explain(top=top) for p in self.passages if p.duties}
 
     def _repr_html_(self) -> str:
-        from .notebook import document_html
-
-        return document_html(self)
+        return _hook("document_html")(self)
 
     def collect(self) -> None:
         """Recompute the document-level ``entities`` and ``duties`` from the passages.

@@ -103,9 +103,13 @@ class RecordStore:
         self.index_name = index_name
         self.pipeline = dict(pipeline)
         self.checkpoint = self.output if fmt == "jsonl" else self.output.with_name(self.output.name + ".records.jsonl")
+        self.manifest = self.checkpoint.with_name(self.checkpoint.name + ".files")
         self.done: set[str] = set()
+        #: source path -> (size, mtime_ns, inode, id) of the files already tagged (see :meth:`known`)
+        self.files: dict[str, tuple[int, int, int, str]] = {}
         self.stale = 0
         self._fh: Any = None
+        self._files_fh: Any = None
 
     def default_errors_path(self) -> Path:
         """``OUT.errors.jsonl`` beside the output."""
@@ -121,8 +125,42 @@ class RecordStore:
                     self.done.add(doc_id)
                 else:
                     self.stale += 1
+        self._manifest_lines = 0
+        if self.manifest.exists():
+            _truncate_torn_tail(self.manifest)
+            for line in self.manifest.read_text(encoding="utf-8").splitlines():
+                self._manifest_lines += 1
+                try:
+                    source, size, mtime, ino, doc_id = json.loads(line)
+                    self.files[source] = (int(size), int(mtime), int(ino), str(doc_id))
+                except (ValueError, TypeError):
+                    continue  # a damaged line only costs that file a hash
         self._fh = self.checkpoint.open("a", encoding="utf-8")
+        self._files_fh = self.manifest.open("a", encoding="utf-8")
         return self
+
+    def known(self, source: str, stat: os.stat_result) -> str | None:
+        """The id of ``source`` if it was tagged by this pipeline and its size, mtime and inode are unchanged.
+
+        This lets a rerun skip an unchanged file without reading it; ``tag --verify`` hashes instead.
+        """
+        seen = self.files.get(source)
+        if seen and seen[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino) and seen[3] in self.done:
+            return seen[3]
+        return None
+
+    def remember(self, entries: list[tuple[str, os.stat_result, str]]) -> None:
+        """Record (source, stat, id) of files whose records are durable (or were already there)."""
+        lines = []
+        for source, st, doc_id in entries:
+            row = (st.st_size, st.st_mtime_ns, st.st_ino, doc_id)
+            if self.files.get(source) != row:
+                self.files[source] = row
+                lines.append(json.dumps([source, *row], ensure_ascii=False) + "\n")
+        if lines:
+            self._files_fh.write("".join(lines))
+            self._files_fh.flush()
+            self._manifest_lines += len(lines)
 
     def append(self, records: list[dict[str, Any]]) -> None:
         """Append records and make them durable (flush + fsync) before returning."""
@@ -135,6 +173,14 @@ class RecordStore:
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         self._fh.close()
+        self._files_fh.close()
+        if self._manifest_lines > 2 * len(self.files) + 64:  # mostly superseded lines: rewrite it
+            tmp = _atomic_target(self.manifest)
+            tmp.write_text(
+                "".join(json.dumps([s, *row], ensure_ascii=False) + "\n" for s, row in self.files.items()),
+                encoding="utf-8",
+            )
+            os.replace(tmp, self.manifest)
         if exc_type is not None:
             return
         if self.stale:

@@ -236,12 +236,13 @@ def _word_markers(word: str) -> tuple[tuple[str, float], ...]:
     return ()
 
 
-def _marker_scores(words: list[str]) -> dict[str, float]:
-    """Sum of marker weights per language over ``words`` (lower-case)."""
+def _marker_scores(words: list[str], *, distinctive: bool = False) -> dict[str, float]:
+    """Sum of marker weights per language over ``words`` (lower-case); only weight-1 markers if ``distinctive``."""
     scores = dict.fromkeys(_MARKERS, 0.0)
     for word in words:
         for lang, weight in _word_markers(word):
-            scores[lang] += weight
+            if weight >= 1.0 or not distinctive:
+                scores[lang] += weight
     return scores
 
 
@@ -326,13 +327,11 @@ def detect(text: str) -> LanguageResult:
     return LanguageResult(lang, script, round(float(confidence), 4), reliable)
 
 
-#: A passage whose own marker words give the document's language at least this weight, and
-#: this share of its words, with no rival language above half of it, is confirmed without
-#: langdetect. Chosen with bench/language.py (document path): no passage changes its label.
+#: A passage whose own distinctive marker words give the document's language at least this
+#: weight, and this share of its words, with no rival language above half of it, is confirmed
+#: without langdetect. Chosen with bench/language.py (document path): no passage changes its label.
 CONFIRM_WEIGHT = 3.0
 CONFIRM_SHARE = 0.2
-#: Characters of the document that langdetect reads once per document (the candidate language).
-DOC_SAMPLE = 1500
 
 
 def _words(text: str) -> tuple[str | None, list[str]]:
@@ -345,6 +344,14 @@ def _too_short(text: str) -> bool:
     """Fewer letters or words than :func:`detect` needs to call a passage reliable."""
     tokens = _WORD.findall(text)
     return len(tokens) < MIN_WORDS or sum(map(len, tokens)) < MIN_LETTERS
+
+
+def _candidate(text: str) -> str | None:
+    """The language whose distinctive marker words weigh most in a document's Latin-script text."""
+    _, words = _words(text)
+    scores = _marker_scores(words, distinctive=True)
+    best = max(scores, key=lambda k: scores[k]) if words else None
+    return best if best and scores[best] > 0 else None
 
 
 def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult | None:
@@ -363,7 +370,7 @@ def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult |
     own_script, words = _words(text)
     if own_script != script or len(words) < MIN_WORDS or sum(map(len, words)) < MIN_LETTERS:
         return None
-    scores = _marker_scores(words)
+    scores = _marker_scores(words, distinctive=True)
     if lang == "sr":
         if set(text.lower()) & set("ëç") or scores["hr"] or scores["sl"] >= 1.0:
             return None
@@ -378,22 +385,21 @@ def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult |
 def annotate(doc: Document) -> Document:
     """Set ``lang``/``script`` on every passage and on the document.
 
-    langdetect reads the document once (a sample of its text); each passage is then confirmed
-    by its script and marker words (:func:`confirm`), and only passages whose cheap signals
-    are weak or disagree get their own :func:`detect` call. The document language is the
+    The document's marker words name a candidate language; each passage is confirmed by its
+    own script and marker words (:func:`confirm`), and only passages whose cheap signals are
+    weak or disagree get a :func:`detect` call (langdetect plus the rules). The document language is the
     language of most of its text by characters; passages too short (or too uncertain) to
     judge take it. Script is always measured per passage.
     """
     whole = "\n".join(p.text for p in doc.passages)
-    guess = detect(whole[:DOC_SAMPLE]) if whole.strip() else LanguageResult(None, None, 0.0, False)
+    candidate = _candidate(whole)
     results: list[LanguageResult] = []
     for p in doc.passages:
         script = detect_script(p.text)
         if _too_short(p.text):  # never reliable alone: it takes the document's language below
             results.append(LanguageResult(None, script, 0.0, False))
             continue
-        result = confirm(p.text, guess.lang, script) if script == guess.script else None
-        results.append(result or detect(p.text))
+        results.append(confirm(p.text, candidate, script) or detect(p.text))
     by_lang: Counter[str] = Counter()
     by_script: Counter[str] = Counter()
     for p, r in zip(doc.passages, results, strict=True):
@@ -404,7 +410,7 @@ def annotate(doc: Document) -> Document:
     if by_lang:
         doc_lang: str | None = min(by_lang.items(), key=lambda kv: (-kv[1], kv[0]))[0]
     else:  # nothing long enough to judge alone: the whole document decides
-        doc_lang = guess.lang if len(whole) <= DOC_SAMPLE else detect(whole).lang
+        doc_lang = detect(whole).lang if whole.strip() else None
     doc_script = min(by_script.items(), key=lambda kv: (-kv[1], kv[0]))[0] if by_script else None
     for p, r in zip(doc.passages, results, strict=True):
         p.lang = r.lang if r.reliable else (doc_lang or r.lang)

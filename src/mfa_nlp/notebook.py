@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .document import DUTIES, ENTITY_LABELS, Document, Passage
+from .document import DUTIES, ENTITY_LABELS, Document, Passage, register_hook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,3 +166,7 @@ def document_html(doc: Document) -> str:
 
 
 __all__ = ["ENTITY_COLUMNS", "document_html", "passage_html", "to_dataframe"]
+
+
+register_hook("passage_html", passage_html)
+register_hook("document_html", document_html)

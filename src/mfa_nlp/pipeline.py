@@ -1,14 +1,13 @@
-"""Analyse documents: ingest -> language -> entities -> duties, for one or many inputs.
+"""Analyse documents: ingest -> language -> entities -> duties, one input at a time.
 
 :class:`Pipeline` holds the loaded stages (spaCy pipelines and the duty model load
 lazily and are cached), so build one and reuse it. The module-level functions
-use a shared default pipeline.
+use a shared default pipeline; many inputs at once are :mod:`mfa_nlp.batch`'s work.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -122,16 +121,3 @@ def analyze_file(path: str | os.PathLike[str]) -> Document:
     >>> doc = analyze_file("corpus/samples/en_recognition_barbados.html")  # doctest: +SKIP
     """
     return default_pipeline().analyze_file(path)
-
-
-def analyze_files(paths: Iterable[str | os.PathLike[str]], **options: Any) -> Iterator[Document]:
-    """Analyse many files or folders, yielding Documents; unreadable inputs are skipped with a warning.
-
-    ``options`` are those of :func:`mfa_nlp.batch.iter_documents` (``workers``, ``limits``, ...).
-
-    >>> for doc in analyze_files(["corpus/samples"]):  # doctest: +SKIP
-    ...     print(doc.title)
-    """
-    from .batch import iter_documents
-
-    yield from iter_documents(paths, **options)

@@ -54,10 +54,20 @@ def to_cyrillic(text: str) -> str:
     return "".join(out)
 
 
+_STRIP: dict[int, str] = {}  # code point -> its letters without combining marks (NFKD, marks dropped)
+_STRIPPED: dict[str, None] = {}  # characters already in _STRIP (or plain ASCII)
+
+
 def strip_diacritics(text: str) -> str:
     """Latin script without diacritics (case kept): "Kosovës" -> "Kosoves", "Đakovica" -> "Djakovica"."""
     text = to_latin(text).translate(_UNSPLIT)
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if text.isascii():
+        return text
+    for ch in set(text) - _STRIPPED.keys():  # each character decomposed once, then a table look-up
+        if ord(ch) > 127:
+            _STRIP[ord(ch)] = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        _STRIPPED[ch] = None
+    return text.translate(_STRIP)
 
 
 def fold(text: str) -> str:

@@ -1,11 +1,13 @@
 """The duty classifier: scores every passage against the seven duties of the taxonomy.
 
 A scikit-learn ``Pipeline`` (word and character TF-IDF on folded text plus the
-canonical entity ids as tokens, one-vs-rest logistic regression) is shipped in
+canonical entity ids as tokens, one-vs-rest linear models) is shipped in
 ``models/duties.skops`` with its model card ``models/duties.json`` (thresholds,
-metrics, versions, the file's sha256). Loading checks the hash, the scikit-learn
-version and the types inside the file, so a tampered or foreign file is refused
-without running any of its code.
+metrics, versions, the files' sha256), and its inference arrays in ``models/duties.npz``
+(:mod:`.compiled`). Tagging reads only the arrays (``numpy.load(allow_pickle=False)``, no
+scikit-learn or skops import); the estimator is loaded on demand (:attr:`DutyClassifier.model`)
+after checking the scikit-learn version and the types inside the file, so a tampered or
+foreign file is refused without running any of its code. Both files are hash-checked.
 
 >>> clf = DutyClassifier.load()
 >>> clf.predict(["Kosovo applied for membership of the Council of Europe."])[0]
@@ -26,12 +28,14 @@ from typing import Any
 
 import numpy as np
 
-from ..document import DUTIES, Document, Passage
+from ..document import DUTIES, Document, Passage, register_hook
 from ..errors import ModelError
-from .features import entity_tokens, to_frame
+from .features import entity_tokens
 
 MODEL_FILE = "duties.skops"
 CARD_FILE = "duties.json"
+#: The inference arrays (see :mod:`.compiled`).
+INFERENCE_FILE = "duties.npz"
 #: Environment variable naming a folder with duties.skops and duties.json.
 MODEL_ENV = "MFA_NLP_MODEL_DIR"
 
@@ -90,10 +94,29 @@ class DutyClassifier:
         card: the model card (metrics, versions); optional.
     """
 
-    def __init__(self, model: Any, thresholds: dict[str, float], card: dict[str, Any] | None = None) -> None:
-        self.model = model
+    def __init__(
+        self,
+        model: Any,
+        thresholds: dict[str, float],
+        card: dict[str, Any] | None = None,
+        *,
+        compiled: Any = None,
+        folder: Path | None = None,
+    ) -> None:
+        self._model = model
+        self.compiled = compiled
+        self.folder = folder
         self.thresholds = {d: float(thresholds[d]) for d in DUTIES}
         self.card = card or {}
+
+    @property
+    def model(self) -> Any:
+        """The fitted scikit-learn pipeline, loaded from ``duties.skops`` on first use (safely)."""
+        if self._model is None:
+            if self.folder is None:
+                raise ModelError("[M009] this classifier has no estimator and no model folder to load it from.")
+            self._model = load_estimator(self.folder)
+        return self._model
 
     @property
     def model_id(self) -> str | None:
@@ -122,6 +145,10 @@ class DutyClassifier:
         if not len(texts):
             return np.zeros((0, len(DUTIES)))
         ents = list(entities) if entities is not None else _entity_strings(texts)
+        if self.compiled is not None:
+            return self.compiled.predict_proba(texts, ents)
+        from .features import to_frame
+
         return np.asarray(self.model.predict_proba(to_frame(texts, ents)))
 
     def assign(self, scores: np.ndarray) -> list[list[str]]:
@@ -145,28 +172,6 @@ class DutyClassifier:
         return docs
 
     # -- explanation ----------------------------------------------------------------------------
-    def _names(self, frame: Any, x: Any) -> dict[int, str]:
-        """Readable names of the non-zero features of one row: hashed n-grams are re-hashed from the text."""
-        from sklearn.utils import murmurhash3_32
-
-        features = self.model.named_steps["features"]
-        names: dict[int, str] = {}
-        offset = 0
-        for (group, transformer, column), width in zip(features.transformers_, _widths(features), strict=False):
-            if group == "remainder":
-                continue
-            value = frame[column].iloc[0]
-            if "hash" in getattr(transformer, "named_steps", {}):
-                hasher = transformer.named_steps["hash"]
-                for gram in set(hasher.build_analyzer()(value)):
-                    index = offset + abs(murmurhash3_32(gram, seed=0)) % hasher.n_features
-                    names[index] = f"{group}: {gram}" if index not in names else f"{names[index]} | {gram}"
-            else:
-                for i, name in enumerate(transformer.get_feature_names_out()):
-                    names[offset + i] = f"{group}: {name}"
-            offset += width
-        return names
-
     def explain(self, text: str, entities: str | None = None, *, top: int = 8) -> dict[str, list[Reason]]:
         """For each duty the text is given, the features that pushed its score most.
 
@@ -177,21 +182,20 @@ class DutyClassifier:
         """
         if entities is None:
             entities = _entity_strings([text])[0]
-        frame = to_frame([text], [entities])
-        x = self.model[:-1].transform(frame).tocsr()
-        scores = self.model[-1].predict_proba(x)[0]
-        names = self._names(frame, x)
+        compiled = self.compiled if self.compiled is not None else _compile(self.model)
+        x = compiled.transform([text], [entities]).tocsr()
+        scores = compiled.predict_proba([text], [entities])[0]
+        names = compiled.feature_names(text, entities)
         out: dict[str, list[Reason]] = {}
         for k, duty in enumerate(DUTIES):
             if scores[k] < self.thresholds[duty]:
                 continue
-            coef = np.asarray(self.model[-1].estimators_[k].coef_).ravel()
-            contrib = x.data * coef[x.indices]
-            order = np.argsort(-contrib)[:top]
+            contrib = x.data * compiled.dense_coef[x.indices, k]
+            order = np.argsort(-contrib, kind="stable")[:top]
             out[duty] = [
-                Reason(names.get(int(x.indices[i]), f"feature {x.indices[i]}"), round(float(contrib[i]), 4))
+                Reason(names[int(x.indices[i])], round(float(contrib[i]), 4))
                 for i in order
-                if contrib[i] > 0 and x.indices[i] in names and not names[int(x.indices[i])].endswith(": ENT")
+                if contrib[i] > 0 and int(x.indices[i]) in names
             ]
         return out
 
@@ -211,17 +215,16 @@ def _entity_strings(texts: Sequence[str]) -> list[str]:
     return [entity_tokens(doc.passages[0].entities) for doc in docs]
 
 
-def _widths(features: Any) -> list[int]:
-    """Output width of each fitted transformer of a ColumnTransformer, in order."""
-    widths = []
-    for _, transformer, _ in features.transformers_:
-        if transformer == "drop" or transformer == "passthrough":
-            widths.append(0)
-        elif "hash" in getattr(transformer, "named_steps", {}):
-            widths.append(transformer.named_steps["hash"].n_features)
-        else:
-            widths.append(len(transformer.get_feature_names_out()))
-    return widths
+def _compile(model: Any) -> Any:
+    """The inference arrays of an estimator (for models built before ``duties.npz`` existed)."""
+    import tempfile
+
+    from .compiled import CompiledModel, export
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / INFERENCE_FILE
+        export(model, path, [], [])
+        return CompiledModel.load(path)
 
 
 _CACHE: dict[str, DutyClassifier] = {}
@@ -233,30 +236,48 @@ def _load_cached(folder: str) -> DutyClassifier:
     return _CACHE[folder]
 
 
-def _load(folder: Path) -> DutyClassifier:
-    import sklearn
-    import skops.io as sio
-
-    model_path, card_path = folder / MODEL_FILE, folder / CARD_FILE
-    if not model_path.is_file() or not card_path.is_file():
+def _card(folder: Path, *files: str) -> dict[str, Any]:
+    """The model card of a folder, after checking that it and the named files exist (M001/M002)."""
+    card_path = folder / CARD_FILE
+    missing = [name for name in (CARD_FILE, *files) if not (folder / name).is_file()]
+    if missing:
         raise ModelError(
-            f"[M001] no duty model in {folder}: {MODEL_FILE} and {CARD_FILE} are needed. "
+            f"[M001] no duty model in {folder}: {', '.join(missing)} missing. "
             "Build it with `make model` (or `mfa-nlp train corpus/duties -o models/`), "
             f"or point {MODEL_ENV} at a folder that has them."
         )
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
+        return json.loads(card_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ModelError(
             f"[M002] {card_path}: the model card is not valid JSON ({exc}); rebuild with `make model`."
         ) from exc
-    digest = file_sha256(model_path)
-    if digest != card.get("sha256"):
+
+
+def _check_hash(path: Path, expected: Any) -> None:
+    digest = file_sha256(path)
+    if digest != expected:
         raise ModelError(
-            f"[M003] {model_path}: sha256 {digest[:12]}… does not match the model card "
-            f"({str(card.get('sha256'))[:12]}…): the file was modified or belongs to another card. "
+            f"[M003] {path}: sha256 {digest[:12]}… does not match the model card "
+            f"({str(expected)[:12]}…): the file was modified or belongs to another card. "
             "Restore the shipped files or rebuild with `make model`."
         )
+
+
+def load_estimator(folder: str | os.PathLike[str]) -> Any:
+    """The fitted scikit-learn pipeline in ``duties.skops``, loaded without running code from the file.
+
+    Raises:
+        ModelError: missing files (M001), a bad card (M002), a hash mismatch (M003), another
+            scikit-learn version (M004), not a skops file (M005), untrusted types (M006).
+    """
+    import sklearn
+    import skops.io as sio
+
+    folder = Path(folder)
+    card = _card(folder, MODEL_FILE)
+    model_path = folder / MODEL_FILE
+    _check_hash(model_path, card.get("sha256"))
     trained_with = card.get("versions", {}).get("scikit-learn", "")
     if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
         raise ModelError(
@@ -276,16 +297,39 @@ def _load(folder: Path) -> DutyClassifier:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", category=getattr(sklearn.exceptions, "InconsistentVersionWarning", Warning))
-            model = sio.load(model_path, trusted=list(untrusted))
+            return sio.load(model_path, trusted=list(untrusted))
     except Exception as exc:  # noqa: BLE001
         raise ModelError(
             f"[M007] {model_path} could not be loaded ({type(exc).__name__}: {exc}); rebuild with `make model`."
         ) from exc
+
+
+def _load(folder: Path) -> DutyClassifier:
+    """Thresholds from the card and the inference arrays (hash-checked); the estimator stays on disk."""
+    card = _card(folder, MODEL_FILE)
     thresholds = card.get("thresholds") or {}
     missing = [d for d in DUTIES if d not in thresholds]
     if missing:
-        raise ModelError(f"[M008] {card_path} has no thresholds for {', '.join(missing)}; rebuild with `make model`.")
-    return DutyClassifier(model, thresholds, card)
+        raise ModelError(
+            f"[M008] {folder / CARD_FILE} has no thresholds for {', '.join(missing)}; rebuild with `make model`."
+        )
+    _check_hash(folder / MODEL_FILE, card.get("sha256"))
+    inference = card.get("inference")
+    if not inference:  # a model built before the inference arrays existed: score with the estimator
+        return DutyClassifier(load_estimator(folder), thresholds, card, folder=folder)
+    from .compiled import CompiledModel
+
+    path = folder / INFERENCE_FILE
+    if not path.is_file():
+        raise ModelError(f"[M001] no duty model in {folder}: {INFERENCE_FILE} missing; rebuild with `make model`.")
+    _check_hash(path, inference.get("sha256"))
+    try:
+        compiled = CompiledModel.load(path)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign array file
+        raise ModelError(
+            f"[M007] {path} could not be read ({type(exc).__name__}: {exc}); rebuild with `make model`."
+        ) from exc
+    return DutyClassifier(None, thresholds, card, compiled=compiled, folder=folder)
 
 
 def annotate_docs(docs: list[Document], *, model_dir: str | os.PathLike[str] | None = None) -> list[Document]:
@@ -293,8 +337,17 @@ def annotate_docs(docs: list[Document], *, model_dir: str | os.PathLike[str] | N
     return DutyClassifier.load(model_dir).annotate_docs(docs)
 
 
+def _explain_passage(passage: Passage, *, top: int = 8) -> dict[str, list[Reason]]:
+    """``Passage.explain``: the shipped model's reasons for a tagged passage."""
+    return DutyClassifier.load().explain_passage(passage, top=top)
+
+
+register_hook("explain", _explain_passage)
+
+
 __all__ = [
     "CARD_FILE",
+    "INFERENCE_FILE",
     "MODEL_ENV",
     "MODEL_FILE",
     "TRUSTED_TYPES",
@@ -302,4 +355,5 @@ __all__ = [
     "Reason",
     "annotate_docs",
     "default_model_dir",
+    "load_estimator",
 ]

@@ -10,6 +10,7 @@ import json
 import platform
 import zipfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,16 @@ import numpy as np
 
 from ..document import DUTIES
 from ..errors import MfaNlpError
-from . import CARD_FILE, MODEL_FILE, TRUSTED_TYPES, DutyClassifier, file_sha256
+from . import CARD_FILE, INFERENCE_FILE, MODEL_FILE, TRUSTED_TYPES, DutyClassifier, file_sha256
 from .baseline import keyword_predict
 from .corpus import TEST_BUCKETS, Example, add_entities, corpus_digest, counts, frame, labels, read_corpus, split
 from .metrics import binary_f1, report
 
 SEED = 0
+#: The model chosen by group cross-validation on corpus v2 (``bench/duty_models.py``).
+CLASSIFIER = "lr"
+C_VALUE = 8.0
+ENT_WEIGHT = 0.6
 FOLDS = 5
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
 #: Hashed feature space per text group: no vocabulary to store, so the model loads fast.
@@ -37,33 +42,69 @@ def _hashed(**options: Any):
     return Pipeline([("hash", hasher), ("tfidf", TfidfTransformer(sublinear_tf=True))])
 
 
-def build_model(*, word_only: bool = False):
+def build_model(
+    *,
+    word_only: bool = False,
+    classifier: str = CLASSIFIER,
+    C: float = C_VALUE,  # noqa: N803 - scikit-learn's name
+    ent_weight: float = ENT_WEIGHT,
+):
     """The unfitted scikit-learn pipeline (``word_only`` gives the TF-IDF baseline).
 
     Word 1-2-grams and character 3-5-grams (inside word boundaries: they absorb Albanian and
     Serbian inflection) are hashed, then TF-IDF weighted; entity ids get their own small
-    vocabulary. The settings were chosen by group cross-validation on the training split.
+    vocabulary, weighted by ``ent_weight`` (0 leaves them out). ``classifier`` is ``lr``
+    (logistic regression), ``svm`` (linear SVM with sigmoid calibration) or ``sgd`` (log loss;
+    ``C`` is then its alpha). The defaults were chosen by ``bench/duty_models.py``.
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import Pipeline
 
     word = _hashed(ngram_range=(1, 2), token_pattern=r"(?u)\b\w\w+\b")
-    clf = LogisticRegression(C=8.0, class_weight="balanced", solver="liblinear", random_state=SEED)
     if word_only:
         features = ColumnTransformer([("word", word, "text")])
     else:
-        features = ColumnTransformer(
-            [
-                ("word", word, "text"),
-                ("char", _hashed(analyzer="char_wb", ngram_range=(3, 5)), "text"),
-                ("ent", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, binary=True), "entities"),
-            ],
-            transformer_weights={"word": 1.0, "char": 1.0, "ent": 0.6},
+        blocks = [("word", word, "text"), ("char", _hashed(analyzer="char_wb", ngram_range=(3, 5)), "text")]
+        weights = {"word": 1.0, "char": 1.0}
+        if ent_weight > 0:
+            blocks.append(("ent", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, binary=True), "entities"))
+            weights["ent"] = ent_weight
+        features = ColumnTransformer(blocks, transformer_weights=weights)
+    return Pipeline([("features", features), ("classifier", OneVsRestClassifier(_classifier(classifier, C)))])
+
+
+def _classifier(kind: str, c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+    if kind == "lr":
+        return LogisticRegression(C=c, class_weight="balanced", solver="liblinear", random_state=SEED)
+    if kind == "svm":
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        svm = LinearSVC(C=c, class_weight="balanced", random_state=SEED)
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
+    if kind == "sgd":
+        return SGDClassifier(
+            loss="log_loss", alpha=c, class_weight="balanced", max_iter=50, tol=1e-4, random_state=SEED
         )
-    return Pipeline([("features", features), ("classifier", OneVsRestClassifier(clf))])
+    raise ValueError(f"unknown classifier {kind!r}: use lr, svm or sgd")
+
+
+def augment(rows: Sequence[Example], dropout: float) -> list[Example]:
+    """The rows plus a copy of each whose entity ids are dropped at random (seeded).
+
+    The copies teach the model to score a passage from its words when the entity stage
+    misses a name, so the ids help the decision without making it.
+    """
+    rng = np.random.default_rng(SEED)
+    copies = []
+    for r in rows:
+        kept = [t for t in r.entities.split() if rng.random() >= dropout]
+        copies.append(replace(r, entities=" ".join(kept)))
+    return [*rows, *copies]
 
 
 def tune_thresholds(rows: Sequence[Example]) -> dict[str, float]:
@@ -81,6 +122,18 @@ def tune_thresholds(rows: Sequence[Example]) -> dict[str, float]:
         f1s = [binary_f1(y[:, k], oof[:, k] >= t) for t in THRESHOLD_GRID]
         thresholds[duty] = float(THRESHOLD_GRID[int(np.argmax(f1s))])
     return thresholds
+
+
+def _pin_zip_times(path: Path) -> None:
+    """Rewrite a zip with every entry dated 1980-01-01, so the same model gives the same bytes."""
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w") as dst:
+        for info, data in entries:
+            pinned = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            pinned.compress_type = info.compress_type
+            pinned.external_attr = info.external_attr
+            dst.writestr(pinned, data)
 
 
 def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None = None) -> dict[str, Any]:
@@ -116,7 +169,14 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
     if unexpected:
         tmp.unlink()
         raise MfaNlpError(f"the trained model holds types not in TRUSTED_TYPES: {unexpected}; add them after review.")
+    _pin_zip_times(tmp)
     tmp.replace(model_path)
+    from .compiled import FORMAT, export
+
+    try:  # the arrays tagging reads; checked against the estimator on the test split
+        export(model, out / INFERENCE_FILE, [r.text for r in test_rows], [r.entities for r in test_rows])
+    except ValueError as exc:
+        raise MfaNlpError(f"could not write {INFERENCE_FILE}: {exc}") from exc
     digest = corpus_digest(rows)
     card = {
         "model_id": f"duties-{digest[:12]}",
@@ -144,6 +204,7 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
             "python": platform.python_version(),
         },
         "sha256": file_sha256(model_path),
+        "inference": {"file": INFERENCE_FILE, "format": FORMAT, "sha256": file_sha256(out / INFERENCE_FILE)},
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return card
