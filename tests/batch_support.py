@@ -39,8 +39,8 @@ def duty_model_dir(base: Path) -> str | None:
 
 
 def crash_on_marker(items: list[tuple[str, str]], options: Any) -> list[tuple[str, dict[str, Any]]]:
-    """Stand-in for batch.tag_chunk that kills its worker process on a file named crash*."""
-    from mfa_nlp.batch import tag_chunk
+    """Stand-in for workers.tag_chunk that kills its worker process on a file named crash*."""
+    from mfa_nlp.workers import tag_chunk
 
     if any(Path(path).name.startswith("crash") for path, _ in items):
         os._exit(13)

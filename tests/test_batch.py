@@ -14,10 +14,11 @@ import jsonschema
 import pytest
 
 from batch_support import BATCH, SKIPPED, SUPPORTED, crash_on_marker, duty_model_dir
-from mfa_nlp.batch import Options, _run_pool, collect_inputs, iter_documents, tag_paths
+from mfa_nlp.batch import collect_inputs, iter_documents, tag_paths
 from mfa_nlp.document import content_id
 from mfa_nlp.errors import MfaNlpWarning
 from mfa_nlp.export import record_schema
+from mfa_nlp.workers import Options, _run_pool
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """Batch tagging: many inputs -> records, in parallel, resumable, every input accounted for.
 
-The per-document work is :class:`mfa_nlp.pipeline.Pipeline`; this module only
-feeds it (in-process, in a process pool, or on a Dask cluster), catches failures
-per input and streams the records to a writer (:mod:`mfa_nlp.export`).
+The per-document work is :class:`mfa_nlp.pipeline.Pipeline`, run by :mod:`mfa_nlp.workers`
+(in-process, in a process pool, or on a Dask cluster); this module decides what to tag
+(skipping what is already tagged), streams the records to a writer (:mod:`mfa_nlp.export`)
+and keeps the accounts.
 
 Accounting: ``tagged + unchanged + errors + skipped == inputs``, where
 ``unchanged`` are inputs whose bytes were already tagged by the same pipeline
@@ -14,36 +15,19 @@ from __future__ import annotations
 
 import glob
 import json
-import multiprocessing
 import os
 import sys
 import time
 import warnings
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .document import Document, content_id
 from .errors import MfaNlpWarning
-from .ingest import EXTENSIONS, Limits, read_file
-from .pipeline import Pipeline
-
-#: Paths per task sent to a worker: big enough to amortise the round trip and let
-#: spaCy batch, small enough that a crash or a kill loses little work.
-CHUNK = 8
-
-
-@dataclass(frozen=True)
-class Options:
-    """What a worker needs to build its Pipeline (picklable, sent once per worker)."""
-
-    limits: Limits = field(default_factory=Limits)
-    entities: bool = True
-    duties: bool = True
-    model_dir: str | None = None
+from .ingest import EXTENSIONS, Limits
+from .workers import _PIPELINES, Options, iter_results
 
 
 def _is_glob(text: str) -> bool:
@@ -84,203 +68,6 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path],
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Yield the supported files among files, folders (recursive) and globs."""
     yield from collect_inputs(paths)[0]
-
-
-# --- the per-document work (runs in a worker) ------------------------------------------------
-_PIPELINES: dict[Options, Any] = {}
-
-
-def _pipeline(options: Options) -> Any:
-    """The worker's Pipeline, built once per process (module-level cache; also used by Dask)."""
-    nlp = _PIPELINES.get(options)
-    if nlp is None:
-        nlp = Pipeline(
-            entities=options.entities, duties=options.duties, model_dir=options.model_dir, limits=options.limits
-        )
-        _PIPELINES[options] = nlp
-    return nlp
-
-
-def _error_row(source: str, exc: BaseException) -> dict[str, Any]:
-    return {"source": source, "error": type(exc).__name__, "message": str(exc) or repr(exc)}
-
-
-def _init_worker(options: Options) -> None:
-    warnings.simplefilter("ignore", MfaNlpWarning)
-    from .guard import memory_limit
-
-    memory_limit(options.limits.max_memory)  # a bomb fails its document, not the machine
-    _pipeline(options)
-
-
-def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str, dict[str, Any]]]:
-    """Tag a chunk of ``(path, expected id)``; return ``("ok", record)`` or ``("error", row)`` per item.
-
-    Never raises for a bad input: any exception becomes an error row for that input.
-    """
-    nlp = _pipeline(options)
-    out: list[tuple[str, dict[str, Any]]] = [("error", {})] * len(items)
-    docs: list[tuple[int, Document]] = []
-    for i, (path, _) in enumerate(items):
-        try:
-            docs.append((i, read_file(path, limits=options.limits)))  # size checked before reading
-        except Exception as exc:  # noqa: BLE001 - one bad input must not stop the batch
-            out[i] = ("error", _error_row(path, exc))
-    try:
-        nlp.annotate([d for _, d in docs])
-        for i, doc in docs:
-            out[i] = ("ok", doc.to_dict())
-    except Exception:  # noqa: BLE001 - find the culprit: annotate one by one
-        for i, doc in docs:
-            try:
-                out[i] = ("ok", nlp.annotate([doc])[0].to_dict())
-            except Exception as exc:  # noqa: BLE001
-                out[i] = ("error", _error_row(items[i][0], exc))
-    return out
-
-
-# --- executors ---------------------------------------------------------------------------
-Result = tuple[str, dict[str, Any]]
-
-
-def _chunks(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
-    chunk: list[tuple[str, str]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _run_serial(items: Iterable[tuple[str, str]], options: Options) -> Iterator[list[Result]]:
-    for chunk in _chunks(items, CHUNK):
-        yield tag_chunk(chunk, options)
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe with spaCy/BLAS threads; forkserver where available, spawn elsewhere.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _run_pool(
-    items: Iterable[tuple[str, str]], options: Options, workers: int, fn: Any = tag_chunk
-) -> Iterator[list[Result]]:
-    """Stream results from a process pool; a crashed worker becomes error rows, never lost inputs.
-
-    When a worker dies (BrokenProcessPool) every task in flight fails with it, so the inputs
-    of those tasks become suspects: they are rerun one at a time, alone in a fresh pool, and
-    only the one that breaks the pool again gets the error row.
-    """
-    source = _chunks(items, CHUNK)
-    first = next(source, None)
-    if first is None:
-        return  # nothing to tag (e.g. an unchanged archive): do not start any worker
-    todo: list[list[tuple[str, str]]] = [first]
-    suspects: list[tuple[str, str]] = []
-    window = workers * 3
-    while True:
-        pool = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker, initargs=(options,))
-        pending: dict[Future[list[Result]], list[tuple[str, str]]] = {}
-        alone: Future[list[Result]] | None = None  # a suspect running with nothing else in the pool
-        broken = False
-        try:
-            while True:
-                while not broken:
-                    if suspects:
-                        if pending:
-                            break
-                        chunk: list[tuple[str, str]] | None = [suspects.pop(0)]
-                        alone = pool.submit(fn, chunk, options)
-                        pending[alone] = chunk
-                        break
-                    elif len(pending) < window:
-                        chunk = todo.pop() if todo else next(source, None)
-                    else:
-                        break
-                    if chunk is None:
-                        break
-                    pending[pool.submit(fn, chunk, options)] = chunk
-                if not pending:
-                    break
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    chunk = pending.pop(fut)
-                    try:
-                        yield fut.result()
-                    except BrokenProcessPool as exc:
-                        if fut is alone:
-                            yield [("error", _error_row(chunk[0][0], exc))]
-                        else:
-                            suspects.extend(chunk)
-                        broken = True
-                    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-                        yield [("error", _error_row(path, exc)) for path, _ in chunk]
-        finally:
-            pool.shutdown(wait=not broken, cancel_futures=True)
-        if not broken and not suspects and not todo:
-            return
-
-
-def _run_dask(items: Iterable[tuple[str, str]], options: Options, address: str, workers: int) -> Iterator[list[Result]]:
-    """Stream results from a Dask distributed cluster (``address`` or ``"local"``), in bounded windows."""
-    from itertools import chain
-
-    from distributed import Client, LocalCluster, as_completed
-
-    chunks = _chunks(items, CHUNK)
-    first = next(chunks, None)
-    if first is None:
-        return  # nothing to tag: do not connect or start a cluster
-    cluster = None
-    if address == "local":
-        with warnings.catch_warnings():  # another cluster on this machine: its HTTP port moves, harmlessly
-            warnings.filterwarnings("ignore", message="Port .* is already in use")
-            cluster = LocalCluster(
-                processes=True, n_workers=max(1, workers), threads_per_worker=1, dashboard_address=None
-            )
-        client = Client(cluster)
-    else:
-        client = Client(address)
-    try:
-        source = chain([first], chunks)
-        window = max(2, len(client.scheduler_info().get("workers", {})) or 1) * 3
-        pending: dict[Any, list[tuple[str, str]]] = {}
-        ac = as_completed()
-        for chunk in source:
-            fut = client.submit(tag_chunk, chunk, options, pure=False)
-            pending[fut.key] = chunk
-            ac.add(fut)
-            if len(pending) >= window:
-                break
-        for fut in ac:
-            chunk = pending.pop(fut.key)
-            try:
-                yield fut.result()
-            except Exception as exc:  # noqa: BLE001 - KilledWorker and friends become error rows
-                yield [("error", _error_row(path, exc)) for path, _ in chunk]
-            nxt = next(source, None)
-            if nxt is not None:
-                new = client.submit(tag_chunk, nxt, options, pure=False)
-                pending[new.key] = nxt
-                ac.add(new)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def iter_results(
-    items: Iterable[tuple[str, str]], options: Options, *, workers: int = 1, dask: str | None = None
-) -> Iterator[list[Result]]:
-    """Tag ``(path, id)`` items with the chosen executor, yielding result chunks as they complete."""
-    if dask:
-        return _run_dask(items, options, dask, workers)
-    if workers <= 1:
-        return _run_serial(items, options)
-    return _run_pool(items, options, workers)
 
 
 def iter_documents(
