@@ -225,7 +225,7 @@ def train_cli(
     from .duties.train import train
 
     card = train(corpus, output)
-    typer.echo(format_report(card["test"]))
+    typer.echo(format_report(card["test"] | {"blind": card.get("blind")}))
     typer.echo(f"\nmodel {card['model_id']} written to {output}/ (thresholds: {card['thresholds']})")
 
 
@@ -235,7 +235,7 @@ def evaluate_cli(
     model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Model folder (default: shipped).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Per-duty and per-language precision/recall/F1, macro-F1 and the duty confusion on the test split."""
+    """Precision/recall/F1 per duty and language, macro-F1 and the confusion: test split and blind set side by side."""
     from .duties.metrics import evaluate, format_report
 
     result = evaluate(corpus, model_dir)
