@@ -27,9 +27,9 @@ SEED = 0
 #: The model chosen by group cross-validation on corpus v2 (``bench/duty_models.py``).
 CLASSIFIER = "lr"
 C_VALUE = 8.0
-ENT_WEIGHT = 0.6
+ENT_WEIGHT = 0.3
 #: Share of entity ids dropped from a second copy of each training passage (0: no copies).
-DROPOUT = 0.0
+DROPOUT = 0.5
 FOLDS = 5
 THRESHOLD_GRID = np.round(np.arange(0.10, 0.91, 0.025), 3)
 #: Hashed feature space per text group: no vocabulary to store, so the model loads fast.
