@@ -1,0 +1,274 @@
+"""Find recognition and membership events in one tagged passage (the rules are in :mod:`.rules`).
+
+The passage is folded (see :func:`mfa_nlp.translit.fold`) with a map back to the original
+characters, cut into sentences, and every predicate trigger is tied to the nearest list of
+STATE (or ORG) entities the entity stage found in its sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+from ..document import Document, Passage
+from ..ingest.dateline import MONTHS, parse_date
+from ..translit import fold
+from .rules import (
+    COMPILED,
+    CONFIDENCE,
+    LIST_GAP,
+    MEMBERSHIP_KINDS,
+    NON_ACTOR_STATES,
+    NON_MEMBERSHIP_ORGS,
+    CLAUSE_BREAK,
+    FUTURE_SUFFIX,
+)
+
+#: How far (characters of folded text) an entity list may sit from its trigger.
+MAX_DISTANCE = 160
+#: Extra distance for an organisation before a membership trigger, and for a list in another clause.
+PREFER_AFTER, OTHER_CLAUSE = 30, 50
+#: Words before a trigger in which a negation or modality cue cancels it.
+NEG_WINDOW, MODAL_WINDOW = 4, 25
+
+_ABBREV = re.compile(r"(?:\b(?:mr|mrs|ms|dr|prof|st|g|gj|amb|h\.e|no|nr|br|tj|sh|etc)|\b[a-z])$")
+_SENT_END = re.compile(r"[.!?]+[\"'”»)]*\s+(?=[\"'“«(]?[^\W\d_]*[A-ZÀ-ÞĀ-ŽА-ЯЂ-Џ])|\n+")
+
+
+@dataclass
+class Mention:
+    """One event as one passage reports it (a row of the unaggregated ledger)."""
+
+    kind: str
+    state: str | None
+    org: str | None
+    claimant: str | None
+    event_date: str | None
+    doc_date: str | None
+    doc_id: str
+    source: str
+    passage: int
+    lang: str | None
+    script: str | None
+    evidence: str
+    start: int
+    end: int
+    trigger: str
+    confidence: float
+    history: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def _fold_map(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index of the original character."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        f = fold(ch) if not ch.isascii() else ch.lower()
+        out.append(f)
+        index.extend([i] * len(f))
+    index.append(len(text))
+    return "".join(out), index
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of the original text."""
+    spans, start = [], 0
+    for m in _SENT_END.finditer(text):
+        head = text[start : m.start()].lower()
+        if m.group().strip() and _ABBREV.search(head):
+            continue  # "Mr. Pacolli", "g. Aškenazi": not a sentence end
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b([^\W\d_]{3,10})\.?\s+((?:19|20)\d\d)\b")
+
+
+def _event_date(sentence: str, folded: str, lang: str, doc_date: str | None) -> str | None:
+    """The date the sentence gives for its event: a full date, a month and year, a year, or today."""
+    full = parse_date(sentence)
+    if full:
+        return full
+    for m in _MONTH_YEAR.finditer(sentence):
+        month = MONTHS.get(m.group(1).lower()) or MONTHS.get(fold(m.group(1)))
+        if month:
+            return f"{m.group(2)}-{month:02d}"
+    year = _YEAR.search(sentence)
+    if year:
+        return year.group(1)
+    cues = COMPILED[lang]
+    if doc_date and cues["today"].search(folded):  # type: ignore[union-attr]
+        return doc_date
+    if doc_date and cues["yesterday"].search(folded):  # type: ignore[union-attr]
+        return (_dt.date.fromisoformat(doc_date) - _dt.timedelta(days=1)).isoformat()
+    return None
+
+
+_SEGMENT_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but|dhe|ndersa|por|kurse|a|i|ali|dok)\b|\s(?:and|dhe)\s+(?=in\s|ne\s)")
+
+
+def _segment(folded: str, fs: int, fe: int, ts: int, te: int) -> tuple[int, int]:
+    """The part of the sentence between the clause breaks around a trigger (where its date is)."""
+    start, end = fs, fe
+    for m in _SEGMENT_BREAK.finditer(folded, fs, fe):
+        if m.end() <= ts:
+            start = m.end()
+        elif m.start() >= te:
+            end = m.start()
+            break
+    return start, end
+
+
+def _groups(ents: list[tuple[int, int, str]], folded: str) -> list[list[tuple[int, int, str]]]:
+    """Entities in a row with only list words between them ("Ghana, Togo and Suriname") form one group."""
+    groups: list[list[tuple[int, int, str]]] = []
+    for ent in sorted(ents):
+        if groups and LIST_GAP.match(folded[groups[-1][-1][1] : ent[0]]):
+            groups[-1].append(ent)
+        else:
+            groups.append([ent])
+    return groups
+
+
+def _window(folded: str, start: int, end: int, words: int) -> str:
+    """The last ``words`` words of folded[start:end], cut at a clause break."""
+    text = folded[start:end]
+    breaks = list(CLAUSE_BREAK.finditer(text))
+    if breaks:
+        text = text[breaks[-1].end() :]
+    return " ".join(text.split()[-words:]) + " "
+
+
+def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
+    """Every event the rules find in one passage (the gate is applied by the caller).
+
+    >>> from mfa_nlp.document import Entity
+    >>> p = Passage(0, "Barbados recognised Kosovo.", lang="en",
+    ...             entities=[Entity("Barbados", "STATE", "BRB", 0, 8), Entity("Kosovo", "STATE", "XKX", 20, 26)])
+    >>> [(m.kind, m.state) for m in passage_mentions(Document("d", "x.txt", "txt"), p)]
+    [('recognised', 'BRB')]
+    """
+    lang = passage.lang if passage.lang in COMPILED else None
+    if lang is None:
+        return []
+    cues = COMPILED[lang]
+    folded, index = _fold_map(passage.text)
+    to_folded = {}
+    for fi, oi in enumerate(index):
+        to_folded.setdefault(oi, fi)
+    ents = [
+        (to_folded.get(e.start, 0), to_folded.get(e.end, len(folded)), e.label, e.id)
+        for e in passage.entities
+        if e.id and e.label in ("STATE", "ORG")
+    ]
+    denied_passage = bool(cues["denial"].search(folded))  # type: ignore[union-attr]
+    serbian_passage = bool(cues["serbian"].search(folded)) or any(e[3] == "SRB" for e in ents)  # type: ignore[union-attr]
+    out: list[Mention] = []
+    seen: set[tuple[str, str | None, str | None]] = set()
+    for s_start, s_end in _sentences(passage.text):
+        fs, fe = to_folded.get(s_start, 0), to_folded.get(s_end, len(folded))
+        sent = folded[fs:fe]
+        taken: list[tuple[int, int]] = []
+        for kind, rx in cues["predicates"]:  # type: ignore[union-attr]
+            for m in rx.finditer(folded, fs, fe):
+                ts, te = m.span()
+                if any(ts < b and a < te for a, b in taken):
+                    continue  # a more specific rule already read these words
+                if any(x.start() < te and ts < x.end() for x in cues["exclude"].finditer(folded, max(fs, ts - 40), fe)):  # type: ignore[union-attr]
+                    continue
+                membership = kind in MEMBERSHIP_KINDS
+                label = "ORG" if membership else "STATE"
+                excluded = NON_MEMBERSHIP_ORGS if membership else NON_ACTOR_STATES
+                cands = [(a, b, i) for a, b, lab, i in ents if lab == label and fs <= a and b <= fe]
+                best: tuple[int, list[str]] | None = None
+                for group in _groups(cands, folded):
+                    ids = [i for _, _, i in group if i not in excluded]
+                    if not ids:
+                        continue
+                    gs, ge = group[0][0], group[-1][1]
+                    dist = 0 if gs < te and ts < ge else (ts - ge if ge <= ts else gs - te)
+                    if ge <= ts:
+                        # a state acts before its verb ("Ghana recognised"); an organisation is joined after
+                        # it ("applied for membership of the Council of Europe")
+                        dist += PREFER_AFTER if membership else -1
+                    if dist and CLAUSE_BREAK.search(folded, min(ge, te), max(gs, ts)):
+                        dist += OTHER_CLAUSE
+                    if dist <= MAX_DISTANCE and (best is None or dist < best[0]):
+                        best = (dist, ids)
+                if best is None:
+                    continue
+                taken.append((ts, te))
+                before_neg = _window(folded, fs, ts, NEG_WINDOW)
+                before_mod = _window(folded, fs, ts, MODAL_WINDOW)
+                negated = bool(cues["negation"].search(before_neg))  # type: ignore[union-attr]
+                word = folded[ts:te].split()[0] if folded[ts:te].split() else ""
+                modal = bool(cues["modality"].search(before_mod)) or bool(  # type: ignore[union-attr]
+                    lang in FUTURE_SUFFIX and FUTURE_SUFFIX[lang].search(word)
+                )
+                kinds: list[tuple[str, str | None]] = []
+                claimant = None
+                head = folded[fs:ts]
+                said = bool(cues["speech"].search(sent))  # type: ignore[union-attr]
+                if said and (cues["serbian"].search(head) or any(  # type: ignore[union-attr]
+                    i == "SRB" and b <= ts for a, b, lab, i in ents if fs <= a
+                )):
+                    claimant = "SRB"
+                if kind == "recognition_withdrawn":
+                    if modal and not negated:
+                        continue
+                    if negated:
+                        kinds.append(("withdrawal_denied", "XKX"))
+                    else:
+                        claim = claimant or ("SRB" if serbian_passage else None)
+                        kinds.append(("recognition_withdrawn", claim))
+                        if denied_passage:
+                            kinds.append(("withdrawal_denied", "XKX"))
+                elif negated or modal:
+                    continue
+                else:
+                    kinds.append((kind, claimant))
+                history = bool(cues["history"].search(sent))  # type: ignore[union-attr]
+                seg_s, seg_e = _segment(folded, fs, fe, ts, te)
+                date = _event_date(passage.text[index[seg_s] : index[seg_e]], folded[seg_s:seg_e], lang, doc.date)
+                if date is None and seg_s > fs:  # a date that opens the sentence covers all of it
+                    head_s, head_e = _segment(folded, fs, fe, fs, fs)
+                    date = _event_date(passage.text[index[head_s] : index[head_e]], folded[head_s:head_e], lang, doc.date)
+                conf = CONFIDENCE["history"] if history else CONFIDENCE["base"]
+                if best[0] > 60:
+                    conf = min(conf, CONFIDENCE["far"])
+                for k, who in kinds:
+                    for ident in best[1]:
+                        state = None if k in MEMBERSHIP_KINDS else ident
+                        org = ident if k in MEMBERSHIP_KINDS else None
+                        if org is not None:
+                            state = "XKX"  # the applicant; a membership event is matched on its organisation
+                        key = (k, state if org is None else None, org)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        out.append(
+                            Mention(
+                                kind=k, state=state, org=org,
+                                claimant=who,
+                                event_date=date, doc_date=doc.date, doc_id=doc.id, source=doc.source,
+                                passage=passage.index, lang=passage.lang, script=passage.script,
+                                evidence=passage.text[s_start:s_end].strip(),
+                                start=s_start + (len(passage.text[s_start:s_end]) - len(passage.text[s_start:s_end].lstrip())),
+                                end=s_start + len(passage.text[s_start:s_end].rstrip()),
+                                trigger=passage.text[index[ts] : index[te]],
+                                confidence=conf if who != "SRB" else min(conf, CONFIDENCE["claim"]),
+                                history=history,
+                            )
+                        )  # fmt: skip
+    return out
+
+
+__all__ = ["MAX_DISTANCE", "Mention", "passage_mentions"]

@@ -1,0 +1,242 @@
+"""The recognition rules: one table of per-language patterns over the folded text.
+
+Every pattern runs on :func:`mfa_nlp.translit.fold` of the passage (lower case, Latin
+script, no diacritics), the normal form the entity ruler matches on too, so one Serbian
+row serves Latin and Cyrillic ("признала" and "priznala" both fold to ``priznala``) and
+Albanian written without ë/ç needs nothing extra.
+
+Tables, per language (``en``, ``sq``, ``sr``):
+
+- ``PREDICATES``: (event kind, regular expression of the trigger);
+- ``NEGATION``, ``MODALITY``: cues in the words just before a trigger that cancel it
+  ("has not recognised", "is expected to recognise", "poziva ... da prizna");
+- ``DENIAL``: cues that turn a reported withdrawal into a denied one ("false claims");
+- ``SERBIAN``, ``SPEECH``: who says it (a Serbian source plus a verb of saying -> claimant SRB);
+- ``HISTORY``: a recognition told as the past ("among the first to recognise");
+- ``TODAY``/``YESTERDAY``: relative dates resolved against the document's date.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Event kinds, in the order of the ledger.
+KINDS: tuple[str, ...] = (
+    "recognised",
+    "recognition_confirmed",
+    "recognition_withdrawn",
+    "withdrawal_denied",
+    "diplomatic_relations",
+    "embassy_opened",
+    "membership_applied",
+    "membership_joined",
+    "membership_blocked",
+    "membership_vote",
+)
+#: Kinds whose subject is an organisation (``org``); the others name a state.
+MEMBERSHIP_KINDS: frozenset[str] = frozenset(k for k in KINDS if k.startswith("membership_"))
+
+_W = r"(?:[\w'-]+\s+)"  # one word and its space, inside "{0,n}" gaps
+
+# --- predicates ---------------------------------------------------------------------------------
+PREDICATES: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("recognition_withdrawn", rf"\b(?:withdr[ae]wn?|withdraws|withdrawing|withdrawal|revok\w*|revocation|"
+                                  rf"reversed?|rescind\w*|suspend\w*|cancel\w*|annul\w*)\s+{_W}{{0,4}}recognitions?\b"),
+        ("recognition_withdrawn", r"\brecognitions?\s+(?:of\s+kosovo\s+)?(?:was\s+|has\s+been\s+|had\s+been\s+|were\s+)?"
+                                  r"(?:withdrawn|revoked|rescinded|suspended|annulled|cancell?ed)\b"),
+        ("recognition_withdrawn", r"\b(?:de-?recogni[sz]\w*|un-?recogni[sz](?:ed|es|ing)\b)"),
+        ("recognition_confirmed", rf"\b(?:confirm\w*|reaffirm\w*|reiterat\w*|reconfirm\w*)\s+{_W}{{0,4}}"
+                                  r"(?:recognitions?|recogni[sz]ed)\b"),
+        ("recognition_confirmed", r"\brecognition\s+(?:of\s+kosovo\s+)?(?:remains|stands|is\s+still|is\s+irreversible|"
+                                  r"is\s+valid|remain)\b"),
+        ("recognition_confirmed", r"\b(?:still|continues?\s+to)\s+recogni[sz]e"),
+        ("recognised", r"\brecogni[sz](?:ed|es|e|ing)\b"),
+        ("recognised", r"\brecognitions?\s+(?:of\s+(?:the\s+)?(?:republic\s+of\s+)?kosovo\s+)?(?:by|from)\b"),
+        ("recognised", r"\b(?:its|their)\s+recognition\s+of\b"),
+        ("diplomatic_relations", r"\b(?:establish\w*|set\s+up|opened|open|opening|launch\w*)\s+(?:of\s+)?"
+                                 rf"{_W}{{0,2}}diplomatic\s+(?:relations|ties)\b"),
+        ("diplomatic_relations", r"\bdiplomatic\s+(?:relations|ties)\s+(?:were|have\s+been|had\s+been|was)\s+"
+                                 r"(?:formally\s+|officially\s+)?established\b"),
+        ("embassy_opened", rf"\b(?:open\w*|inaugurat\w*)\s+(?:of\s+)?{_W}{{0,4}}embass(?:y|ies)\b"),
+        ("embassy_opened", rf"\bembass(?:y|ies)\s+{_W}{{0,9}}(?:was|were|has\s+been|had\s+been|is\s+now)\s+"
+                           r"(?:officially\s+|formally\s+)?(?:opened|inaugurated)\b"),
+        ("membership_applied", rf"\b(?:appl(?:y|ied|ies|ying)|application|applications|bid|request)\s+{_W}{{0,5}}"
+                               r"(?:membership|to\s+join|admission)\b"),
+        ("membership_applied", rf"\b(?:membership\s+application|submitted\s+{_W}{{0,3}}application)\b"),
+        ("membership_joined", rf"\b(?:bec(?:a|o)me|becomes|has\s+become|joined|joins|admitted|admission)\s+"
+                              rf"{_W}{{0,4}}(?:member|as|to|into|of\s+kosovo\s+(?:to|into))\b"),
+        ("membership_joined", r"\b(?:joined|has\s+joined|joining)\b"),
+        ("membership_joined", r"\bmembership\s+(?:of\s+kosovo\s+)?(?:was|has\s+been)\s+(?:approved|accepted|confirmed)\b"),
+        ("membership_blocked", r"\b(?:block\w*|veto\w*|reject\w*|prevent\w*|thwart\w*|obstruct\w*|"
+                               r"fail(?:ed|s)?\s+to\s+(?:win|secure|obtain|get|gain|reach)|fell\s+short|"
+                               r"did\s+not\s+(?:win|secure|obtain|get|gain|receive))\b"),
+        ("membership_vote", r"\b(?:vot(?:e|ed|es|ing)|ballot)\b"),
+    ],
+    "sq": [
+        ("recognition_withdrawn", rf"\b(?:terhe?q\w*|terhoq\w*|terhiq\w*|anulo\w*|anulim\w*|revoko\w*|pezullo\w*)\s+"
+                                  rf"{_W}{{0,4}}njohj\w*"),
+        ("recognition_withdrawn", rf"\bnjohj\w*\s+{_W}{{0,4}}(?:u\s+terhoq|eshte\s+terhequr|terhiqet|u\s+anulua)\b"),
+        ("recognition_withdrawn", r"\bc'?njoh\w*"),
+        ("recognition_confirmed", rf"\b(?:konfirmo\w*|ripohu\w*|ripohoi|riafirmo\w*|rikonfirmo\w*)\s+{_W}{{0,4}}"
+                                  r"(?:njohj\w*|njohur)"),
+        ("recognition_confirmed", rf"\bnjohj\w*\s+{_W}{{0,3}}(?:mbetet|qendron|eshte\s+e\s+pakthyeshme)\b"),
+        ("recognition_confirmed", r"\bvazhdon\s+(?:ta|te)\s+njohe\b"),
+        ("recognised", r"\b(?:njohu|njohur|njohen|njohin|njeh|njehte|njohe|njohte|njohi)\b"),
+        ("recognised", r"\bnjohj\w*\s+(?:e\s+(?:republikes\s+se\s+)?kosoves\s+)?(?:nga|prej)\b"),
+        ("recognised", r"\bvendim\w*\s+(?:e\s+|i\s+|te\s+)?(?:\w+\s+){0,4}per\s+(?:ta\s+|te\s+)?njohur\b"),
+        ("diplomatic_relations", rf"\b(?:vendos\w*|vendosj\w*|themelo\w*|themelim\w*|hap\w*)\s+{_W}{{0,3}}"
+                                 r"marredhenie\w*\s+diplomatike\b"),
+        ("diplomatic_relations", rf"\bmarredhenie\w*\s+diplomatike\s+{_W}{{0,3}}(?:u\s+vendosen|jane\s+vendosur|"
+                                 r"u\s+themeluan|u\s+vendosën)\b"),
+        ("embassy_opened", rf"\b(?:hap\w*|hapj\w*|inauguro\w*|inaugurim\w*|celi\w*)\s+{_W}{{0,4}}ambasad\w*"),
+        ("embassy_opened", rf"\bambasad\w*\s+{_W}{{0,6}}(?:u\s+hap|eshte\s+hapur|u\s+inaugurua|hapet)\b"),
+        ("membership_applied", rf"\b(?:aplik\w*|kerkes\w*|kandidatur\w*)\s+{_W}{{0,5}}(?:anetaresim\w*|anetar\w*)"),
+        ("membership_applied", rf"\bdorezo\w*\s+{_W}{{0,4}}(?:aplikim\w*|kerkes\w*)"),
+        ("membership_joined", r"\b(?:u\s+anetaresua|u\s+anetaresuam|eshte\s+anetaresuar|jemi\s+anetaresuar|"
+                              r"u\s+be\s+anetar\w*|u\s+bene\s+anetar\w*|behet\s+anetar\w*|u\s+pranua|u\s+pranuam|"
+                              r"eshte\s+pranuar|iu\s+bashkua|iu\s+bashkuam|anetare?\s+(?:e\s+|i\s+)?(?:re|plote))\b"),
+        ("membership_joined", rf"\bpranim\w*\s+{_W}{{0,4}}(?:ne|si\s+anetar\w*)\b"),
+        ("membership_joined", rf"\banetaresim\w*\s+{_W}{{0,5}}(?:u\s+miratua|u\s+pranua|u\s+konfirmua)\b"),
+        ("membership_blocked", r"\b(?:blloko\w*|bllokim\w*|pengo\w*|pengu\w*|refuzo\w*|refuzu\w*|kundershto\w*|"
+                               r"deshto\w*|nuk\s+(?:arriti|mori|siguroi|fitoi|kaloi)|veto\w*|penges\w*)"),
+        ("membership_vote", r"\b(?:votim\w*|votu\w*|votoi|votojne|voton|votat|votave|votimi)\b"),
+    ],
+    "sr": [
+        ("recognition_withdrawn", rf"\b(?:povuc\w*|povukl\w*|povlac\w*|povuk\w*|ponist\w*|opoz\w*|suspend\w*|"
+                                  rf"zamrz\w*)\s+{_W}{{0,4}}priznanj\w*"),
+        ("recognition_withdrawn", rf"\bpriznanj\w*\s+{_W}{{0,4}}(?:povukl\w*|povuc\w*|povlac\w*|povucen\w*|"
+                                  r"ponist\w*)"),
+        ("recognition_withdrawn", r"\b(?:otprizna\w*|otpriznanj\w*|povlacenj\w*\s+priznanj\w*)"),
+        ("recognition_confirmed", rf"\b(?:potvrd\w*|reafirm\w*|ponovi\w*|ponovno\s+potvrd\w*)\s+{_W}{{0,4}}"
+                                  r"(?:priznanj\w*|priznal\w*)"),
+        ("recognition_confirmed", rf"\bpriznanj\w*\s+{_W}{{0,3}}(?:ostaje|je\s+na\s+snazi|vazi|je\s+nepovratn\w*)"),
+        ("recognition_confirmed", r"\b(?:i\s+dalje|nastavlja\s+da)\s+priznaj\w*"),
+        ("recognised", r"\b(?:priznal\w*|priznaj\w*|prizna|priznati|priznace\w*|priznat\w*|priznav\w*)\b"),
+        ("recognised", r"\bpriznanj\w*\s+(?:republike\s+)?(?:kosova\s+|kosovo\s+)?(?:od\s+strane|od)\b"),
+        ("diplomatic_relations", rf"\b(?:uspostav\w*|otvar\w*|otvor\w*)\s+{_W}{{0,3}}diplomatsk\w*\s+odnos\w*"),
+        ("diplomatic_relations", rf"\bdiplomatsk\w*\s+odnos\w*\s+{_W}{{0,3}}(?:su\s+)?(?:uspostavljen\w*)"),
+        ("embassy_opened", rf"\b(?:otvor\w*|otvar\w*|inauguris\w*|svecano\s+otvor\w*)\s+{_W}{{0,4}}ambasad\w*"),
+        ("embassy_opened", rf"\bambasad\w*\s+{_W}{{0,6}}(?:je\s+|su\s+)?(?:svecano\s+)?otvoren\w*"),
+        ("membership_applied", rf"\b(?:podn\w*|predal\w*|predat\w*|zahtev\w*|zahtjev\w*|aplicir\w*|aplikac\w*|"
+                               rf"prijav\w*|kandidatur\w*)\s+{_W}{{0,5}}(?:clanstv\w*|prijem\w*|uclanjenj\w*)"),
+        ("membership_joined", rf"\b(?:postal\w*|postaje|postao|postala|postalo|postati)\s+{_W}{{0,2}}"
+                              r"(?:clanic\w*|clan|clanom|clanovi)\b"),
+        ("membership_joined", rf"\b(?:primljen\w*|prijem\w*|uclanil\w*|uclanjen\w*|uclanjenj\w*|pristupil\w*|"
+                              rf"pridruzil\w*)\s+{_W}{{0,4}}(?:u|kao)\b"),
+        ("membership_joined", rf"\bclanstv\w*\s+{_W}{{0,4}}(?:je\s+)?(?:odobren\w*|prihvacen\w*|potvrdjen\w*)"),
+        ("membership_blocked", r"\b(?:blokir\w*|blokad\w*|sprec\w*|sprijec\w*|odbij\w*|odbacen\w*|odbacil\w*|"
+                               r"osujet\w*|zaustav\w*|nije\s+(?:dobil\w*|obezbedil\w*|osvojil\w*)|"
+                               r"nisu\s+(?:dobil\w*|obezbedil\w*)|neuspe\w*|nije\s+uspel\w*|veto\w*)"),
+        ("membership_vote", r"\b(?:glasanj\w*|glasal\w*|glasace\w*|glasaju|glasa\b|glasova\w*|izglasa\w*)"),
+    ],
+}
+
+# --- cues in the words before a trigger ---------------------------------------------------------
+NEGATION: dict[str, str] = {
+    "en": r"\b(?:not|n't|never|no\s+longer|neither|nor|yet\s+to|refus\w*|declin\w*\s+to|without|non)\b|n't\b",
+    "sq": r"\b(?:nuk|s'|as|asnjehere|kurre|kurrsesi|mos|refuzo\w*|pa\s+e)\b|\bs'",
+    "sr": r"\b(?:ne|nije|nisu|nismo|niste|nisam|nece|nikada|nikad|odbij\w*|bez)\b",
+}
+MODALITY: dict[str, str] = {
+    "en": r"\b(?:expect\w*|will|would|shall|could|may|might|should|must|plan\w*|intend\w*|hope\w*|"
+          r"call\w*\s+(?:on|upon)|urg\w*|invit\w*|encourag\w*|ask\w*|appeal\w*|lobb\w*|seek\w*|aim\w*|"
+          r"want\w*|wish\w*|soon|consider\w*|ready|likely|going\s+to|possib\w*|promis\w*|pledg\w*|"
+          r"prepar\w*|hopeful|if|unless|whether|efforts?\s+to|push\w*|persuad\w*|convinc\w*)\b",
+    "sq": r"\b(?:pritet|pritej|do\s+te|do\s+ta|do\s+t'|duhet|duhej|mund|synon\w*|planifik\w*|shpres\w*|"
+          r"thirrje|fto\w*|inkurajo\w*|kerkoi|kerkon|kerkojme|nxit\w*|lobo\w*|perpiq\w*|perpjekj\w*|"
+          r"se\s+shpejti|gati|premto\w*|zotu\w*|nese|ne\s+qofte\s+se|beso\w*\s+se|bind\w*)\b|\bdo\s+t'",
+    "sr": r"\b(?:ocekuj\w*|ocekiva\w*|ocekivan\w*|ce|cemo|cu|ces|cete|bi|bismo|bice|trebal\w*|treba|"
+          r"moze|mogl\w*|mogu|planir\w*|namerav\w*|namjerav\w*|nadamo|nada\s+se|nadaju|poziv\w*|pozva\w*|"
+          r"apel\w*|zatraz\w*|trazi\w*|podsti\w*|uskoro|spreman|spremn\w*|obecal\w*|obeca\w*|ukoliko|ako|"
+          r"napor\w*|nastojanj\w*|lobir\w*|ubed\w*|ubjed\w*)\b",
+}
+#: Serbian synthetic future on the trigger itself ("priznaće", "otvoriće"): a modal, not an event.
+FUTURE_SUFFIX = {"sr": re.compile(r"(?:ce|cemo|cu|ces|cete)$")}
+
+DENIAL: dict[str, str] = {
+    "en": r"\b(?:den(?:y|ies|ied|ial)|false\w*|fake|untrue|not\s+true|baseless|unfounded|groundless|"
+          r"disinformation|misinformation|refut\w*|dismiss\w*|rejects?|rejected|contrary\s+to|lies?|"
+          r"propaganda|fabricat\w*|no\s+basis|invented)\b",
+    "sq": r"\b(?:moho\w*|mohu\w*|demant\w*|rreme|pavertet\w*|nuk\s+(?:eshte|jane|qendron|qendrojne)\s+"
+          r"(?:e\s+|te\s+)?(?:vertet\w*|sakte)|dezinformat\w*|propagand\w*|genjeshtr\w*|hedh\w*\s+poshte|"
+          r"hodh\w*\s+poshte|pa\s+baze|trillim\w*|trilluar|kundershto\w*)\b",
+    "sr": r"\b(?:demant\w*|negir\w*|lazn\w*|laz|lazi|lazima|neistin\w*|nije\s+tacn\w*|nisu\s+tacn\w*|"
+          r"netacn\w*|dezinformac\w*|propagand\w*|odbacuj\w*|odbaci\w*|izmisljen\w*|neosnovan\w*|"
+          r"suprotno)\b",
+}
+SERBIAN: dict[str, str] = {
+    "en": r"\b(?:serbia\w*|serb|serbs|belgrade\w*|dacic\w*|vucic\w*|brnabic\w*|selakovic\w*|djuric\w*|"
+          r"vulin\w*)\b",
+    "sq": r"\b(?:serbi\w*|serb\w*|beograd\w*|dacic\w*|vucic\w*|brnabic\w*|selakovic\w*|djuric\w*|vulin\w*)\b",
+    "sr": r"\b(?:srbij\w*|srpsk\w*|beograd\w*|dacic\w*|vucic\w*|brnabic\w*|selakovic\w*|djuric\w*|vulin\w*)\b",
+}
+SPEECH: dict[str, str] = {
+    "en": r"\b(?:claim\w*|said|says|say|stated|states|announc\w*|alleg\w*|assert\w*|according|boast\w*|"
+          r"report\w*|told|insist\w*|declar\w*|spread\w*|statements?)\b",
+    "sq": r"\b(?:pretend\w*|deklar\w*|tha|thote|thone|thene|njofto\w*|sipas|mburr\w*|paralajmer\w*|"
+          r"pohim\w*|pohoi|pohon|lajm\w*|thenie\w*|akuz\w*)\b",
+    "sr": r"\b(?:tvrd\w*|rekao|rekla|rekli|kaze|kazao|kazala|izjav\w*|saopst\w*|najav\w*|prema|navod\w*|"
+          r"hval\w*|objavi\w*|tvrdnj\w*)\b",
+}
+HISTORY: dict[str, str] = {
+    "en": r"\b(?:among\s+the\s+first|one\s+of\s+the\s+first|first\s+(?:states|countries)|since\s+(?:19|20)\d\d|"
+          r"back\s+in|as\s+early\s+as|recogni[sz]ed\s+kosovo\s+(?:in|on)\s+(?:\d|[a-z]+\s+\d)|in\s+(?:19|20)\d\d)\b",
+    "sq": r"\b(?:nder\s+(?:te\s+)?(?:shtetet\s+|vendet\s+)?e\s+para|nje\s+nga\s+(?:shtetet\s+|vendet\s+)?e\s+para|"
+          r"qe\s+nga\s+viti|qysh\s+ne|ne\s+vitin\s+(?:19|20)\d\d)\b",
+    "sr": r"\b(?:medju\s+prvima|medju\s+prvim\w*|jedn\w*\s+od\s+prvih|prv\w*\s+(?:drzav\w*|zemlj\w*)|"
+          r"jos\s+(?:od\s+)?(?:19|20)\d\d|(?:19|20)\d\d\.\s+godin\w*|godine\s+(?:19|20)\d\d)\b",
+}
+#: Uses of a predicate that are not an event ("internationally recognised borders", "recognise the role").
+EXCLUDE: dict[str, str] = {
+    "en": r"\binternationally[\s-]+recogni[sz]ed|\brecogni[sz]ed\s+(?:international\s+)?(?:borders|frontiers|"
+          r"boundaries)|\brecogni[sz](?:e|es|ed|ing)\s+(?:the\s+|its\s+|their\s+|our\s+)?(?:importance|role|efforts|"
+          r"contribution|need|progress|work|right|value|achievements?)\b",
+    "sq": r"\bnderkombetarisht\s+te\s+njohur|\bnjohur\s+nderkombetarisht|\bkufi\w*\s+(?:e|te)\s+njohur|"
+          r"\bnjeh\s+(?:rendesine|rolin|perpjekjet|kontributin)",
+    "sr": r"\bmedjunarodno\s+priznat\w*|\bpriznat\w*\s+granic\w*|\bpriznaj?\w*\s+(?:znacaj|ulogu|napore|doprinos)",
+}
+TODAY: dict[str, str] = {
+    "en": r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight)\b",
+    "sq": r"\b(?:sot|sonte|kete\s+mengjes|sot\s+paradite)\b",
+    "sr": r"\b(?:danas|veceras|jutros)\b",
+}
+YESTERDAY: dict[str, str] = {
+    "en": r"\byesterday\b",
+    "sq": r"\bdje\b",
+    "sr": r"\bjuce\b",
+}
+#: Words that may stand between the members of a list of states or organisations.
+LIST_GAP = re.compile(
+    r"^(?:[\s,;/&()]|\band\b|\bas\s+well\s+as\b|\bdhe\b|\bsi\s+dhe\b|\bedhe\b|\bi\b|\bte\b|\bkao\s+i\b|\bthe\b|"
+    r"\bor\b|\bose\b|\bili\b|\bne\b|\bu\b|\bin\b|\bto\b|\bpo\s+ashtu\b|\btakodje\b)*$"
+)
+#: Ends a clause: negation and modality cues do not reach across these.
+CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:but|while|whereas|and\s+the|por|ndersa|kurse|ali|dok|a)\b|\b(?:but|por|ali)\b")
+
+#: Organisation ids that are not something a state applies to or joins (missions, our own ministry).
+NON_MEMBERSHIP_ORGS: frozenset[str] = frozenset({"MFA", "KFOR", "EULEX", "UNMIK", "EC", "EP", "ICJ"})
+#: States that are never the actor of a recognition event in a Kosovo text: Kosovo itself, and Serbia,
+#: which is the claimant of withdrawals rather than their subject.
+NON_ACTOR_STATES: frozenset[str] = frozenset({"XKX", "SRB"})
+
+#: Confidence of an event by how it was found (a tidy rule of thumb, not a calibrated probability).
+CONFIDENCE = {"base": 0.9, "history": 0.7, "far": 0.75, "claim": 0.8}
+
+COMPILED: dict[str, dict[str, re.Pattern[str] | list[tuple[str, re.Pattern[str]]]]] = {
+    lang: {
+        "predicates": [(kind, re.compile(rx)) for kind, rx in PREDICATES[lang]],
+        "negation": re.compile(NEGATION[lang]),
+        "modality": re.compile(MODALITY[lang]),
+        "denial": re.compile(DENIAL[lang]),
+        "serbian": re.compile(SERBIAN[lang]),
+        "speech": re.compile(SPEECH[lang]),
+        "history": re.compile(HISTORY[lang]),
+        "exclude": re.compile(EXCLUDE[lang]),
+        "today": re.compile(TODAY[lang]),
+        "yesterday": re.compile(YESTERDAY[lang]),
+    }
+    for lang in PREDICATES
+}
+
+__all__ = ["COMPILED", "KINDS", "MEMBERSHIP_KINDS", "PREDICATES"]
