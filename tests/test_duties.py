@@ -13,8 +13,8 @@ import pytest
 
 from mfa_nlp.document import DUTIES
 from mfa_nlp.duties import CARD_FILE, MODEL_FILE, DutyClassifier, default_model_dir
-from mfa_nlp.duties.features import fold, transliterate
 from mfa_nlp.duties.corpus import frame, labels, read_corpus, split
+from mfa_nlp.duties.features import fold, transliterate
 from mfa_nlp.duties.train import build_model, tune_thresholds
 from mfa_nlp.errors import ModelError
 
@@ -107,7 +107,10 @@ def test_duties_model_assigns_clear_duties(clf, text, duty):
 
 
 def test_duties_ceremony_gets_no_duty(clf):
-    text = "The Ministry's consular section will be closed on Monday for the public holiday; urgent cases call the duty officer."
+    text = (
+        "The Ministry's consular section will be closed on Monday for the public holiday; "
+        "urgent cases call the duty officer."
+    )
     assert clf.predict([text])[0] == []
 
 

@@ -312,9 +312,7 @@ def events_cli(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MfaNlpWarning)
         try:
-            frame = events.to_dataframe(
-                records, aggregated=not per_mention, gate=events.GATE if gate is None else gate
-            )
+            frame = events.to_dataframe(records, aggregated=not per_mention, gate=events.GATE if gate is None else gate)
         except RecordError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
@@ -324,7 +322,9 @@ def events_cli(
     events.write_events(frame, output, fmt=kind)
     counts = frame["kind"].value_counts().to_dict() if len(frame) else {}
     what = "mentions" if per_mention else "events"
-    typer.echo(f"{output}: {len(frame)} {what}" + (f" ({', '.join(f'{k} {n}' for k, n in counts.items())})" if counts else ""))
+    typer.echo(
+        f"{output}: {len(frame)} {what}" + (f" ({', '.join(f'{k} {n}' for k, n in counts.items())})" if counts else "")
+    )
     if bad:
         typer.echo(f"{len(bad)} bad lines in {records} skipped (see the warnings above)", err=True)
         raise typer.Exit(3)

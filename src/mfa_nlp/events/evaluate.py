@@ -79,7 +79,7 @@ def score(rows: list[dict[str, Any]], docs: list[Document], *, gate: float | Non
         groups = ["all", f"lang:{lang}"]
         if lang == "sr":
             groups.append(f"script:sr-{row.get('script') or '?'}")
-        for key in (got | want):
+        for key in got | want:
             tp, fp, fn = min(got[key], want[key]), max(got[key] - want[key], 0), max(want[key] - got[key], 0)
             for group in [*groups, f"kind:{key[0]}"]:
                 c = counts.setdefault(group, Counter())
@@ -101,7 +101,10 @@ def evaluate_events(gold: str | os.PathLike[str] | None = None, *, gate: float |
 
 def format_events_report(result: dict[str, Any]) -> str:
     """A plain-text table of the scores: all, per language, per script, per kind."""
-    lines = [f"{result['passages']} gold passages", f"{'group':32} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}"]
+    lines = [
+        f"{result['passages']} gold passages",
+        f"{'group':32} {'P':>6} {'R':>6} {'F1':>6} {'tp':>4} {'fp':>4} {'fn':>4}",
+    ]
     scores = result["scores"]
     order = ["all", *(g for g in scores if g.startswith("lang:")), *(g for g in scores if g.startswith("script:")),
              *(f"kind:{k}" for k in KINDS if f"kind:{k}" in scores)]  # fmt: skip

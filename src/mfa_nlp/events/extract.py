@@ -15,24 +15,31 @@ from ..document import Document, Passage
 from ..ingest.dateline import MONTHS, parse_date
 from ..translit import fold
 from .rules import (
+    CAPITAL_RE,
+    CAPITALS,
+    CLAUSE_BREAK,
     COMPILED,
     CONFIDENCE,
+    FUTURE_SUFFIX,
     LIST_GAP,
+    MEMBERSHIP_CUE,
     MEMBERSHIP_KINDS,
     NON_ACTOR_STATES,
     NON_MEMBERSHIP_ORGS,
-    CLAUSE_BREAK,
-    FUTURE_SUFFIX,
 )
 
 #: How far (characters of folded text) an entity list may sit from its trigger.
 MAX_DISTANCE = 160
 #: Extra distance for an organisation before a membership trigger, and for a list in another clause.
 PREFER_AFTER, OTHER_CLAUSE = 30, 50
+#: Kinds whose organisation must follow the trigger ("applied for membership of X", "joined X").
+ORG_AFTER = frozenset({"membership_applied", "membership_joined"})
+#: Kinds for which a capital city stands for its state ("opened its embassy in Riyadh").
+CITY_KINDS = frozenset({"embassy_opened", "diplomatic_relations"})
 #: Words before a trigger in which a negation or modality cue cancels it.
 NEG_WINDOW, MODAL_WINDOW = 4, 25
 
-_ABBREV = re.compile(r"(?:\b(?:mr|mrs|ms|dr|prof|st|g|gj|amb|h\.e|no|nr|br|tj|sh|etc)|\b[a-z])$")
+_ABBREV = re.compile(r"(?:\b(?:mr|mrs|ms|dr|prof|st|g|gj|amb|h\.e|no|nr|br|tj|sh|etc|tzv|тзв|zv)|\b[a-z])$")
 _SENT_END = re.compile(r"[.!?]+[\"'”»)]*\s+(?=[\"'“«(]?[^\W\d_]*[A-ZÀ-ÞĀ-ŽА-ЯЂ-Џ])|\n+")
 
 
@@ -112,7 +119,9 @@ def _event_date(sentence: str, folded: str, lang: str, doc_date: str | None) -> 
     return None
 
 
-_SEGMENT_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but|dhe|ndersa|por|kurse|a|i|ali|dok)\b|\s(?:and|dhe)\s+(?=in\s|ne\s)")
+_SEGMENT_BREAK = re.compile(
+    r";|,\s+(?:and|while|whereas|but|dhe|ndersa|por|kurse|a|i|ali|dok)\b|\s(?:and|dhe)\s+(?=in\s|ne\s)"
+)
 
 
 def _segment(folded: str, fs: int, fe: int, ts: int, te: int) -> tuple[int, int]:
@@ -187,7 +196,11 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                 membership = kind in MEMBERSHIP_KINDS
                 label = "ORG" if membership else "STATE"
                 excluded = NON_MEMBERSHIP_ORGS if membership else NON_ACTOR_STATES
+                if kind in ("membership_blocked", "membership_vote") and not MEMBERSHIP_CUE.search(sent):
+                    continue
                 cands = [(a, b, i) for a, b, lab, i in ents if lab == label and fs <= a and b <= fe]
+                if kind in CITY_KINDS and not [c for c in cands if c[2] not in excluded]:
+                    cands += [(c.start(), c.end(), CAPITALS[c.group(1)]) for c in CAPITAL_RE.finditer(folded, fs, fe)]
                 best: tuple[int, list[str]] | None = None
                 for group in _groups(cands, folded):
                     ids = [i for _, _, i in group if i not in excluded]
@@ -198,7 +211,9 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                     if ge <= ts:
                         # a state acts before its verb ("Ghana recognised"); an organisation is joined after
                         # it ("applied for membership of the Council of Europe")
-                        dist += PREFER_AFTER if membership else -1
+                        if kind in ORG_AFTER and CLAUSE_BREAK.search(folded, ge, ts):
+                            continue
+                        dist += (2 * PREFER_AFTER if kind in ORG_AFTER else PREFER_AFTER) if membership else -1
                     if dist and CLAUSE_BREAK.search(folded, min(ge, te), max(gs, ts)):
                         dist += OTHER_CLAUSE
                     if dist <= MAX_DISTANCE and (best is None or dist < best[0]):
@@ -217,33 +232,51 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                 claimant = None
                 head = folded[fs:ts]
                 said = bool(cues["speech"].search(sent))  # type: ignore[union-attr]
-                if said and (cues["serbian"].search(head) or any(  # type: ignore[union-attr]
-                    i == "SRB" and b <= ts for a, b, lab, i in ents if fs <= a
-                )):
+                if said and (
+                    cues["serbian"].search(head)
+                    or any(  # type: ignore[union-attr]
+                        i == "SRB" and b <= ts for a, b, lab, i in ents if fs <= a
+                    )
+                ):
                     claimant = "SRB"
+                if kind == "membership_vote":
+                    modal = bool(cues["conditional"].search(before_mod))  # type: ignore[union-attr]
                 if kind == "recognition_withdrawn":
                     if modal and not negated:
                         continue
                     if negated:
                         kinds.append(("withdrawal_denied", "XKX"))
+                        if serbian_passage:  # "has not withdrawn", after Belgrade said it had: the claim too
+                            kinds.append(("recognition_withdrawn", "SRB"))
                     else:
                         claim = claimant or ("SRB" if serbian_passage else None)
                         kinds.append(("recognition_withdrawn", claim))
                         if denied_passage:
                             kinds.append(("withdrawal_denied", "XKX"))
+                elif kind == "membership_joined" and negated and not modal:
+                    kinds.append(("membership_blocked", claimant))  # "was not admitted to Interpol"
                 elif negated or modal:
                     continue
                 else:
                     kinds.append((kind, claimant))
+                    if kind == "recognition_confirmed" and serbian_passage and denied_passage:
+                        # confirmed against Belgrade's claims: the claim and its denial
+                        kinds += [("recognition_withdrawn", "SRB"), ("withdrawal_denied", "XKX")]
                 history = bool(cues["history"].search(sent))  # type: ignore[union-attr]
                 seg_s, seg_e = _segment(folded, fs, fe, ts, te)
                 date = _event_date(passage.text[index[seg_s] : index[seg_e]], folded[seg_s:seg_e], lang, doc.date)
                 if date is None and seg_s > fs:  # a date that opens the sentence covers all of it
                     head_s, head_e = _segment(folded, fs, fe, fs, fs)
-                    date = _event_date(passage.text[index[head_s] : index[head_e]], folded[head_s:head_e], lang, doc.date)
+                    date = _event_date(
+                        passage.text[index[head_s] : index[head_e]], folded[head_s:head_e], lang, doc.date
+                    )
+                if kinds[0][0] == "recognition_confirmed" and date and doc.date and date[:4] < doc.date[:4]:
+                    kinds.append(("recognised", None))  # "its recognition, extended in 2011, remains valid"
                 conf = CONFIDENCE["history"] if history else CONFIDENCE["base"]
                 if best[0] > 60:
                     conf = min(conf, CONFIDENCE["far"])
+                raw = passage.text[s_start:s_end]
+                ev_start, ev_end = s_start + len(raw) - len(raw.lstrip()), s_start + len(raw.rstrip())
                 for k, who in kinds:
                     for ident in best[1]:
                         state = None if k in MEMBERSHIP_KINDS else ident
@@ -260,15 +293,16 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                                 claimant=who,
                                 event_date=date, doc_date=doc.date, doc_id=doc.id, source=doc.source,
                                 passage=passage.index, lang=passage.lang, script=passage.script,
-                                evidence=passage.text[s_start:s_end].strip(),
-                                start=s_start + (len(passage.text[s_start:s_end]) - len(passage.text[s_start:s_end].lstrip())),
-                                end=s_start + len(passage.text[s_start:s_end].rstrip()),
+                                evidence=passage.text[ev_start:ev_end],
+                                start=ev_start, end=ev_end,
                                 trigger=passage.text[index[ts] : index[te]],
                                 confidence=conf if who != "SRB" else min(conf, CONFIDENCE["claim"]),
                                 history=history,
                             )
                         )  # fmt: skip
-    return out
+    # a vote whose outcome the passage tells is the outcome: joined or blocked
+    decided = {m.org for m in out if m.kind in ("membership_joined", "membership_blocked")}
+    return [m for m in out if not (m.kind == "membership_vote" and m.org in decided)]
 
 
 __all__ = ["MAX_DISTANCE", "Mention", "passage_mentions"]

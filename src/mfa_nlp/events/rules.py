@@ -41,94 +41,193 @@ _W = r"(?:[\w'-]+\s+)"  # one word and its space, inside "{0,n}" gaps
 # --- predicates ---------------------------------------------------------------------------------
 PREDICATES: dict[str, list[tuple[str, str]]] = {
     "en": [
-        ("recognition_withdrawn", rf"\b(?:withdr[ae]wn?|withdraws|withdrawing|withdrawal|revok\w*|revocation|"
-                                  rf"reversed?|rescind\w*|suspend\w*|cancel\w*|annul\w*)\s+{_W}{{0,4}}recognitions?\b"),
-        ("recognition_withdrawn", r"\brecognitions?\s+(?:of\s+kosovo\s+)?(?:was\s+|has\s+been\s+|had\s+been\s+|were\s+)?"
-                                  r"(?:withdrawn|revoked|rescinded|suspended|annulled|cancell?ed)\b"),
+        (
+            "recognition_withdrawn",
+            rf"\b(?:withdr[ae]wn?|withdraws|withdrawing|withdrawal|revok\w*|revocation|"
+            rf"reversed?|rescind\w*|suspend\w*|cancel\w*|annul\w*)\s+{_W}{{0,4}}recognitions?\b",
+        ),
+        (
+            "recognition_withdrawn",
+            r"\brecognitions?\s+(?:of\s+kosovo\s+)?(?:was\s+|has\s+been\s+|had\s+been\s+|were\s+)?"
+            r"(?:withdrawn|revoked|rescinded|suspended|annulled|cancell?ed)\b",
+        ),
         ("recognition_withdrawn", r"\b(?:de-?recogni[sz]\w*|un-?recogni[sz](?:ed|es|ing)\b)"),
-        ("recognition_confirmed", rf"\b(?:confirm\w*|reaffirm\w*|reiterat\w*|reconfirm\w*)\s+{_W}{{0,4}}"
-                                  r"(?:recognitions?|recogni[sz]ed)\b"),
-        ("recognition_confirmed", r"\brecognition\s+(?:of\s+kosovo\s+)?(?:remains|stands|is\s+still|is\s+irreversible|"
-                                  r"is\s+valid|remain)\b"),
+        (
+            "recognition_confirmed",
+            rf"\b(?:confirm\w*|reaffirm\w*|reiterat\w*|reconfirm\w*)\s+{_W}{{0,4}}"
+            r"(?:recognitions?|recogni[sz]ed)\b",
+        ),
+        (
+            "recognition_confirmed",
+            r"\brecognition\s+(?:of\s+kosovo\s+)?(?:remains|stands|is\s+still|is\s+irreversible|"
+            r"is\s+valid|remain)\b",
+        ),
         ("recognition_confirmed", r"\b(?:still|continues?\s+to)\s+recogni[sz]e"),
+        (
+            "recognition_confirmed",
+            rf"\brecognition\s+{_W}{{0,8}}(?:remains?\s+(?:valid|unchanged|in\s+force)|"
+            r"has\s+not\s+changed)",
+        ),
         ("recognised", r"\brecogni[sz](?:ed|es|e|ing)\b"),
         ("recognised", r"\brecognitions?\s+(?:of\s+(?:the\s+)?(?:republic\s+of\s+)?kosovo\s+)?(?:by|from)\b"),
-        ("recognised", r"\b(?:its|their)\s+recognition\s+of\b"),
-        ("diplomatic_relations", r"\b(?:establish\w*|set\s+up|opened|open|opening|launch\w*)\s+(?:of\s+)?"
-                                 rf"{_W}{{0,2}}diplomatic\s+(?:relations|ties)\b"),
-        ("diplomatic_relations", r"\bdiplomatic\s+(?:relations|ties)\s+(?:were|have\s+been|had\s+been|was)\s+"
-                                 r"(?:formally\s+|officially\s+)?established\b"),
+        ("recognised", r"\b(?:its|their)\s+recognition\s+of\b|(?:'s|s')\s+recognition\s+of\b"),
+        (
+            "diplomatic_relations",
+            r"\b(?:establish\w*|set\s+up|opened|open|opening|launch\w*)\s+(?:of\s+)?"
+            rf"{_W}{{0,2}}diplomatic\s+(?:relations|ties)\b",
+        ),
+        (
+            "diplomatic_relations",
+            rf"\bdiplomatic\s+(?:relations|ties)\s+{_W}{{0,4}}(?:were|have\s+been|had\s+been|was)\s+"
+            r"(?:formally\s+|officially\s+)?established\b",
+        ),
         ("embassy_opened", rf"\b(?:open\w*|inaugurat\w*)\s+(?:of\s+)?{_W}{{0,4}}embass(?:y|ies)\b"),
-        ("embassy_opened", rf"\bembass(?:y|ies)\s+{_W}{{0,9}}(?:was|were|has\s+been|had\s+been|is\s+now)\s+"
-                           r"(?:officially\s+|formally\s+)?(?:opened|inaugurated)\b"),
-        ("membership_applied", rf"\b(?:appl(?:y|ied|ies|ying)|application|applications|bid|request)\s+{_W}{{0,5}}"
-                               r"(?:membership|to\s+join|admission)\b"),
-        ("membership_applied", rf"\b(?:membership\s+application|submitted\s+{_W}{{0,3}}application)\b"),
-        ("membership_joined", rf"\b(?:bec(?:a|o)me|becomes|has\s+become|joined|joins|admitted|admission)\s+"
-                              rf"{_W}{{0,4}}(?:member|as|to|into|of\s+kosovo\s+(?:to|into))\b"),
+        (
+            "embassy_opened",
+            rf"\bembass(?:y|ies)\s+{_W}{{0,9}}(?:(?:was|were|has\s+been|had\s+been|is\s+now)\s+)?"
+            r"(?:officially\s+|formally\s+)?(?:opened|inaugurated)\b",
+        ),
+        ("membership_applied", rf"\b(?:appl(?:y|ied|ies|ying))\s+{_W}{{0,5}}(?:membership|to\s+join|admission)\b"),
+        (
+            "membership_applied",
+            rf"\b(?:submitted|lodged|handed\s+over|filed|deposited)\s+{_W}{{0,3}}application\b|"
+            r"\bapplication\s+(?:\w+\s+){0,6}was\s+submitted\b",
+        ),
+        (
+            "membership_joined",
+            rf"\b(?:bec(?:a|o)me|becomes|has\s+become|joined|joins|admitted|accepted)\s+"
+            rf"{_W}{{0,4}}(?:member|as|to|into|of\s+kosovo\s+(?:to|into))\b",
+        ),
         ("membership_joined", r"\b(?:joined|has\s+joined|joining)\b"),
-        ("membership_joined", r"\bmembership\s+(?:of\s+kosovo\s+)?(?:was|has\s+been)\s+(?:approved|accepted|confirmed)\b"),
-        ("membership_blocked", r"\b(?:block\w*|veto\w*|reject\w*|prevent\w*|thwart\w*|obstruct\w*|"
-                               r"fail(?:ed|s)?\s+to\s+(?:win|secure|obtain|get|gain|reach)|fell\s+short|"
-                               r"did\s+not\s+(?:win|secure|obtain|get|gain|receive))\b"),
-        ("membership_vote", r"\b(?:vot(?:e|ed|es|ing)|ballot)\b"),
+        (
+            "membership_joined",
+            r"\bis\s+(?:a\s+)?(?:full\s+)?member\s+of\b(?=.{0,80}\bsince\b)|\bvoted\s+(?:\S+\s+){0,4}to\s+admit",
+        ),
+        (
+            "membership_joined",
+            r"\bmembership\s+(?:of\s+kosovo\s+)?(?:was|has\s+been)\s+(?:approved|accepted|confirmed)\b",
+        ),
+        (
+            "membership_blocked",
+            r"\b(?:block\w*|veto\w*|reject\w*|prevent\w*|thwart\w*|obstruct\w*|"
+            r"fail(?:ed|s)?\s+to\s+(?:win|secure|obtain|get|gain|reach)|fell\s+short|"
+            r"did\s+not\s+(?:win|secure|obtain|get|gain|receive)|fell\s+(?:\S+\s+){0,3}short|"
+            r"vote\s+was\s+lost|lost\s+the\s+vote|failure\s+to\s+join|withdr[ae]w\w*\s+(?:its\s+)?application|"
+            r"not\s+(?:put|place|include)\w*\s+(?:\S+\s+){0,6}(?:agenda|to\s+a\s+vote))\b",
+        ),
+        ("membership_vote", r"\b(?:vot(?:e|ed|es|ing)|ballot|due\s+to\s+decide|decide\s+on)\b"),
     ],
     "sq": [
-        ("recognition_withdrawn", rf"\b(?:terhe?q\w*|terhoq\w*|terhiq\w*|anulo\w*|anulim\w*|revoko\w*|pezullo\w*)\s+"
-                                  rf"{_W}{{0,4}}njohj\w*"),
+        (
+            "recognition_withdrawn",
+            rf"\b(?:terhe?q\w*|terhoq\w*|terhiq\w*|anulo\w*|anulim\w*|revoko\w*|pezullo\w*)\s+"
+            rf"{_W}{{0,4}}njohj\w*",
+        ),
         ("recognition_withdrawn", rf"\bnjohj\w*\s+{_W}{{0,4}}(?:u\s+terhoq|eshte\s+terhequr|terhiqet|u\s+anulua)\b"),
         ("recognition_withdrawn", r"\bc'?njoh\w*"),
-        ("recognition_confirmed", rf"\b(?:konfirmo\w*|ripohu\w*|ripohoi|riafirmo\w*|rikonfirmo\w*)\s+{_W}{{0,4}}"
-                                  r"(?:njohj\w*|njohur)"),
-        ("recognition_confirmed", rf"\bnjohj\w*\s+{_W}{{0,3}}(?:mbetet|qendron|eshte\s+e\s+pakthyeshme)\b"),
+        (
+            "recognition_confirmed",
+            rf"\b(?:konfirm\w*|ripohu\w*|ripohoi|riafirm\w*|rikonfirm\w*)\s+{_W}{{0,4}}"
+            r"(?:njohj\w*|njohur)",
+        ),
+        ("recognition_confirmed", rf"\bnjohj\w*\s+{_W}{{0,8}}(?:mbetet|qendron|eshte\s+e\s+pakthyeshme)\b"),
+        ("recognition_confirmed", r"\bky\s+qendrim\s+nuk\s+ka\s+ndryshuar\b"),
         ("recognition_confirmed", r"\bvazhdon\s+(?:ta|te)\s+njohe\b"),
         ("recognised", r"\b(?:njohu|njohur|njohen|njohin|njeh|njehte|njohe|njohte|njohi)\b"),
         ("recognised", r"\bnjohj\w*\s+(?:e\s+(?:republikes\s+se\s+)?kosoves\s+)?(?:nga|prej)\b"),
         ("recognised", r"\bvendim\w*\s+(?:e\s+|i\s+|te\s+)?(?:\w+\s+){0,4}per\s+(?:ta\s+|te\s+)?njohur\b"),
-        ("diplomatic_relations", rf"\b(?:vendos\w*|vendosj\w*|themelo\w*|themelim\w*|hap\w*)\s+{_W}{{0,3}}"
-                                 r"marredhenie\w*\s+diplomatike\b"),
-        ("diplomatic_relations", rf"\bmarredhenie\w*\s+diplomatike\s+{_W}{{0,3}}(?:u\s+vendosen|jane\s+vendosur|"
-                                 r"u\s+themeluan|u\s+vendosën)\b"),
+        (
+            "diplomatic_relations",
+            rf"\b(?:vendos\w*|vendosj\w*|themelo\w*|themelim\w*|hap\w*)\s+{_W}{{0,3}}"
+            r"marredhenie\w*\s+diplomatike\b",
+        ),
+        (
+            "diplomatic_relations",
+            rf"\bmarredhenie\w*\s+diplomatike\s+{_W}{{0,3}}(?:u\s+vendosen|jane\s+vendosur|"
+            r"u\s+themeluan|u\s+vendosën)\b",
+        ),
         ("embassy_opened", rf"\b(?:hap\w*|hapj\w*|inauguro\w*|inaugurim\w*|celi\w*)\s+{_W}{{0,4}}ambasad\w*"),
-        ("embassy_opened", rf"\bambasad\w*\s+{_W}{{0,6}}(?:u\s+hap|eshte\s+hapur|u\s+inaugurua|hapet)\b"),
+        ("embassy_opened", rf"\bambasad\w*\s+{_W}{{0,6}}(?:u\s+hap|eshte\s+hapur|u\s+hapen|u\s+inaugurua|hapet)\b"),
         ("membership_applied", rf"\b(?:aplik\w*|kerkes\w*|kandidatur\w*)\s+{_W}{{0,5}}(?:anetaresim\w*|anetar\w*)"),
         ("membership_applied", rf"\bdorezo\w*\s+{_W}{{0,4}}(?:aplikim\w*|kerkes\w*)"),
-        ("membership_joined", r"\b(?:u\s+anetaresua|u\s+anetaresuam|eshte\s+anetaresuar|jemi\s+anetaresuar|"
-                              r"u\s+be\s+anetar\w*|u\s+bene\s+anetar\w*|behet\s+anetar\w*|u\s+pranua|u\s+pranuam|"
-                              r"eshte\s+pranuar|iu\s+bashkua|iu\s+bashkuam|anetare?\s+(?:e\s+|i\s+)?(?:re|plote))\b"),
+        (
+            "membership_joined",
+            r"\b(?:u\s+anetaresua|u\s+anetaresuam|eshte\s+anetaresuar|jemi\s+anetaresuar|"
+            r"u\s+be\s+anetar\w*|u\s+bene\s+anetar\w*|behet\s+anetar\w*|u\s+pranua|u\s+pranuam|"
+            r"eshte\s+pranuar|iu\s+bashkua|iu\s+bashkuam|anetare?\s+(?:e\s+|i\s+)?(?:re|plote))\b",
+        ),
         ("membership_joined", rf"\bpranim\w*\s+{_W}{{0,4}}(?:ne|si\s+anetar\w*)\b"),
         ("membership_joined", rf"\banetaresim\w*\s+{_W}{{0,5}}(?:u\s+miratua|u\s+pranua|u\s+konfirmua)\b"),
-        ("membership_blocked", r"\b(?:blloko\w*|bllokim\w*|pengo\w*|pengu\w*|refuzo\w*|refuzu\w*|kundershto\w*|"
-                               r"deshto\w*|nuk\s+(?:arriti|mori|siguroi|fitoi|kaloi)|veto\w*|penges\w*)"),
-        ("membership_vote", r"\b(?:votim\w*|votu\w*|votoi|votojne|voton|votat|votave|votimi)\b"),
+        (
+            "membership_blocked",
+            r"\b(?:blloko\w*|bllokim\w*|pengo\w*|pengu\w*|refuzo\w*|refuzu\w*|kundershto\w*|"
+            r"deshto\w*|nuk\s+(?:arriti|mori|siguroi|fitoi|kaloi)|veto\w*|penges\w*|"
+            r"nuk\s+(?:\S+\s+){0,3}rend\s+dite|nuk\s+u\s+pranua)",
+        ),
+        (
+            "membership_vote",
+            r"\b(?:votim\w*|votu\w*|votoi|votojne|voton|votoje|votat|votave|votimi)\b|"
+            r"\bvendim\w*\s+(?:\S+\s+){0,12}(?:eshte\s+)?planifikuar\b",
+        ),
     ],
     "sr": [
-        ("recognition_withdrawn", rf"\b(?:povuc\w*|povukl\w*|povlac\w*|povuk\w*|ponist\w*|opoz\w*|suspend\w*|"
-                                  rf"zamrz\w*)\s+{_W}{{0,4}}priznanj\w*"),
-        ("recognition_withdrawn", rf"\bpriznanj\w*\s+{_W}{{0,4}}(?:povukl\w*|povuc\w*|povlac\w*|povucen\w*|"
-                                  r"ponist\w*)"),
+        (
+            "recognition_withdrawn",
+            rf"\b(?:povuc\w*|povukl\w*|povlac\w*|povuk\w*|ponist\w*|opoz\w*|suspend\w*|"
+            rf"zamrz\w*)\s+{_W}{{0,4}}priznanj\w*",
+        ),
+        (
+            "recognition_withdrawn",
+            rf"\bpriznanj\w*\s+{_W}{{0,4}}(?:povukl\w*|povuc\w*|povlac\w*|povucen\w*|"
+            r"ponist\w*)",
+        ),
         ("recognition_withdrawn", r"\b(?:otprizna\w*|otpriznanj\w*|povlacenj\w*\s+priznanj\w*)"),
-        ("recognition_confirmed", rf"\b(?:potvrd\w*|reafirm\w*|ponovi\w*|ponovno\s+potvrd\w*)\s+{_W}{{0,4}}"
-                                  r"(?:priznanj\w*|priznal\w*)"),
+        (
+            "recognition_confirmed",
+            rf"\b(?:potvrd\w*|reafirm\w*|ponovi\w*|ponovno\s+potvrd\w*)\s+{_W}{{0,4}}"
+            r"(?:priznanj\w*|priznal\w*)",
+        ),
         ("recognition_confirmed", rf"\bpriznanj\w*\s+{_W}{{0,3}}(?:ostaje|je\s+na\s+snazi|vazi|je\s+nepovratn\w*)"),
         ("recognition_confirmed", r"\b(?:i\s+dalje|nastavlja\s+da)\s+priznaj\w*"),
-        ("recognised", r"\b(?:priznal\w*|priznaj\w*|prizna|priznati|priznace\w*|priznat\w*|priznav\w*)\b"),
+        ("recognised", r"\b(?:priznao|priznal\w*|priznaj\w*|prizna|priznati|priznace\w*|priznat\w*|priznav\w*)\b"),
         ("recognised", r"\bpriznanj\w*\s+(?:republike\s+)?(?:kosova\s+|kosovo\s+)?(?:od\s+strane|od)\b"),
         ("diplomatic_relations", rf"\b(?:uspostav\w*|otvar\w*|otvor\w*)\s+{_W}{{0,3}}diplomatsk\w*\s+odnos\w*"),
         ("diplomatic_relations", rf"\bdiplomatsk\w*\s+odnos\w*\s+{_W}{{0,3}}(?:su\s+)?(?:uspostavljen\w*)"),
         ("embassy_opened", rf"\b(?:otvor\w*|otvar\w*|inauguris\w*|svecano\s+otvor\w*)\s+{_W}{{0,4}}ambasad\w*"),
         ("embassy_opened", rf"\bambasad\w*\s+{_W}{{0,6}}(?:je\s+|su\s+)?(?:svecano\s+)?otvoren\w*"),
-        ("membership_applied", rf"\b(?:podn\w*|predal\w*|predat\w*|zahtev\w*|zahtjev\w*|aplicir\w*|aplikac\w*|"
-                               rf"prijav\w*|kandidatur\w*)\s+{_W}{{0,5}}(?:clanstv\w*|prijem\w*|uclanjenj\w*)"),
-        ("membership_joined", rf"\b(?:postal\w*|postaje|postao|postala|postalo|postati)\s+{_W}{{0,2}}"
-                              r"(?:clanic\w*|clan|clanom|clanovi)\b"),
-        ("membership_joined", rf"\b(?:primljen\w*|prijem\w*|uclanil\w*|uclanjen\w*|uclanjenj\w*|pristupil\w*|"
-                              rf"pridruzil\w*)\s+{_W}{{0,4}}(?:u|kao)\b"),
+        (
+            "membership_applied",
+            rf"\b(?:podn\w*|predal\w*|predat\w*|zahtev\w*|zahtjev\w*|aplicir\w*|aplikac\w*|"
+            rf"prijav\w*|kandidatur\w*)\s+{_W}{{0,5}}(?:clanstv\w*|prijem\w*|uclanjenj\w*)",
+        ),
+        (
+            "membership_joined",
+            rf"\b(?:postal\w*|postaje|postao|postala|postalo|postati)\s+{_W}{{0,2}}"
+            r"(?:clanic\w*|clan|clanom|clanovi)\b",
+        ),
+        (
+            "membership_joined",
+            rf"\b(?:primljen\w*|prijem\w*|uclanil\w*|uclanjen\w*|uclanjenj\w*|pristupil\w*|"
+            rf"pridruzil\w*)\s+{_W}{{0,4}}(?:u|kao)\b",
+        ),
+        (
+            "membership_joined",
+            r"\b(?:je|su)\s+(?:od\s+\S+\s+(?:godine\s+)?)?(?:punopravn\w+\s+)?clan\w*\b(?=.{0,60}\bod\b)|"
+            r"\bprimi[lo]\w*\s+(?:\S+\s+){0,6}(?:u\s+)?(?:punopravno\s+)?clanstvo",
+        ),
         ("membership_joined", rf"\bclanstv\w*\s+{_W}{{0,4}}(?:je\s+)?(?:odobren\w*|prihvacen\w*|potvrdjen\w*)"),
-        ("membership_blocked", r"\b(?:blokir\w*|blokad\w*|sprec\w*|sprijec\w*|odbij\w*|odbacen\w*|odbacil\w*|"
-                               r"osujet\w*|zaustav\w*|nije\s+(?:dobil\w*|obezbedil\w*|osvojil\w*)|"
-                               r"nisu\s+(?:dobil\w*|obezbedil\w*)|neuspe\w*|nije\s+uspel\w*|veto\w*)"),
-        ("membership_vote", r"\b(?:glasanj\w*|glasal\w*|glasace\w*|glasaju|glasa\b|glasova\w*|izglasa\w*)"),
+        (
+            "membership_blocked",
+            r"\b(?:blokir\w*|blokad\w*|sprec\w*|sprijec\w*|odbij\w*|odbacen\w*|odbacil\w*|"
+            r"osujet\w*|zaustav\w*|nije\s+(?:dobil\w*|obezbedil\w*|osvojil\w*)|"
+            r"nisu\s+(?:dobil\w*|obezbedil\w*)|neuspe\w*|nije\s+uspel\w*|veto\w*|"
+            r"nije\s+primljen\w*|(?:ne|nije)\s+(?:\S+\s+){0,3}(?:na\s+)?dnevn\w*\s+red\w*)",
+        ),
+        (
+            "membership_vote",
+            r"\b(?:glasanj\w*|glasal\w*|glasace\w*|glasaju|glasa\b|glasova\w*|izglasa\w*|"
+            r"odlucivac\w*)",
+        ),
     ],
 }
 
@@ -140,61 +239,64 @@ NEGATION: dict[str, str] = {
 }
 MODALITY: dict[str, str] = {
     "en": r"\b(?:expect\w*|will|would|shall|could|may|might|should|must|plan\w*|intend\w*|hope\w*|"
-          r"call\w*\s+(?:on|upon)|urg\w*|invit\w*|encourag\w*|ask\w*|appeal\w*|lobb\w*|seek\w*|aim\w*|"
-          r"want\w*|wish\w*|soon|consider\w*|ready|likely|going\s+to|possib\w*|promis\w*|pledg\w*|"
-          r"prepar\w*|hopeful|if|unless|whether|efforts?\s+to|push\w*|persuad\w*|convinc\w*)\b",
+    r"call\w*\s+(?:on|upon)|urg\w*|invit\w*|encourag\w*|ask\w*|appeal\w*|lobb\w*|seek\w*|aim\w*|"
+    r"want\w*|wish\w*|soon|consider\w*|ready|likely|going\s+to|possib\w*|promis\w*|pledg\w*|"
+    r"prepar\w*|hopeful|if|unless|whether|efforts?\s+to|push\w*|persuad\w*|convinc\w*)\b",
     "sq": r"\b(?:pritet|pritej|do\s+te|do\s+ta|do\s+t'|duhet|duhej|mund|synon\w*|planifik\w*|shpres\w*|"
-          r"thirrje|fto\w*|inkurajo\w*|kerkoi|kerkon|kerkojme|nxit\w*|lobo\w*|perpiq\w*|perpjekj\w*|"
-          r"se\s+shpejti|gati|premto\w*|zotu\w*|nese|ne\s+qofte\s+se|beso\w*\s+se|bind\w*)\b|\bdo\s+t'",
+    r"thirrje|fto\w*|inkurajo\w*|kerkoi|kerkon|kerkojme|nxit\w*|lobo\w*|perpiq\w*|perpjekj\w*|"
+    r"se\s+shpejti|gati|premto\w*|zotu\w*|nese|ne\s+qofte\s+se|beso\w*\s+se|bind\w*)\b|\bdo\s+t'",
     "sr": r"\b(?:ocekuj\w*|ocekiva\w*|ocekivan\w*|ce|cemo|cu|ces|cete|bi|bismo|bice|trebal\w*|treba|"
-          r"moze|mogl\w*|mogu|planir\w*|namerav\w*|namjerav\w*|nadamo|nada\s+se|nadaju|poziv\w*|pozva\w*|"
-          r"apel\w*|zatraz\w*|trazi\w*|podsti\w*|uskoro|spreman|spremn\w*|obecal\w*|obeca\w*|ukoliko|ako|"
-          r"napor\w*|nastojanj\w*|lobir\w*|ubed\w*|ubjed\w*)\b",
+    r"moze|mogl\w*|mogu|planir\w*|namerav\w*|namjerav\w*|nadamo|nada\s+se|nadaju|poziv\w*|pozva\w*|"
+    r"apel\w*|zatraz\w*|trazi\w*|podsti\w*|uskoro|spreman|spremn\w*|obecal\w*|obeca\w*|ukoliko|ako|"
+    r"napor\w*|nastojanj\w*|lobir\w*|ubed\w*|ubjed\w*)\b",
 }
 #: Serbian synthetic future on the trigger itself ("priznaće", "otvoriće"): a modal, not an event.
 FUTURE_SUFFIX = {"sr": re.compile(r"(?:ce|cemo|cu|ces|cete)$")}
 
 DENIAL: dict[str, str] = {
     "en": r"\b(?:den(?:y|ies|ied|ial)|false\w*|fake|untrue|not\s+true|baseless|unfounded|groundless|"
-          r"disinformation|misinformation|refut\w*|dismiss\w*|rejects?|rejected|contrary\s+to|lies?|"
-          r"propaganda|fabricat\w*|no\s+basis|invented)\b",
+    r"disinformation|misinformation|refut\w*|dismiss\w*|rejects?|rejected|contrary\s+to|lies?|"
+    r"propaganda|fabricat\w*|no\s+basis|invented)\b",
     "sq": r"\b(?:moho\w*|mohu\w*|demant\w*|rreme|pavertet\w*|nuk\s+(?:eshte|jane|qendron|qendrojne)\s+"
-          r"(?:e\s+|te\s+)?(?:vertet\w*|sakte)|dezinformat\w*|propagand\w*|genjeshtr\w*|hedh\w*\s+poshte|"
-          r"hodh\w*\s+poshte|pa\s+baze|trillim\w*|trilluar|kundershto\w*)\b",
-    "sr": r"\b(?:demant\w*|negir\w*|lazn\w*|laz|lazi|lazima|neistin\w*|nije\s+tacn\w*|nisu\s+tacn\w*|"
-          r"netacn\w*|dezinformac\w*|propagand\w*|odbacuj\w*|odbaci\w*|izmisljen\w*|neosnovan\w*|"
-          r"suprotno)\b",
+    r"(?:e\s+|te\s+)?(?:vertet\w*|sakte)|dezinformat\w*|propagand\w*|genjeshtr\w*|hedh\w*\s+poshte|"
+    r"hodh\w*\s+poshte|pa\s+baze|pabaza|trillim\w*|trilluar|kundershto\w*|genje\w*)\b",
+    "sr": r"\b(?:demant\w*|negir\w*|lazn\w*(?!\s+drzav)|laz|lazi|lazima|neistin\w*|nije\s+tacn\w*|nisu\s+tacn\w*|"
+    r"netacn\w*|dezinformac\w*|propagand\w*|odbacuj\w*|odbaci\w*|izmisljen\w*|neosnovan\w*|"
+    r"suprotno)\b",
 }
 SERBIAN: dict[str, str] = {
     "en": r"\b(?:serbia\w*|serb|serbs|belgrade\w*|dacic\w*|vucic\w*|brnabic\w*|selakovic\w*|djuric\w*|"
-          r"vulin\w*)\b",
+    r"vulin\w*)\b",
     "sq": r"\b(?:serbi\w*|serb\w*|beograd\w*|dacic\w*|vucic\w*|brnabic\w*|selakovic\w*|djuric\w*|vulin\w*)\b",
     "sr": r"\b(?:srbij\w*|srpsk\w*|beograd\w*|dacic\w*|vucic\w*|brnabic\w*|selakovic\w*|djuric\w*|vulin\w*)\b",
 }
 SPEECH: dict[str, str] = {
     "en": r"\b(?:claim\w*|said|says|say|stated|states|announc\w*|alleg\w*|assert\w*|according|boast\w*|"
-          r"report\w*|told|insist\w*|declar\w*|spread\w*|statements?)\b",
+    r"report\w*|told|insist\w*|declar\w*|spread\w*|statements?)\b",
     "sq": r"\b(?:pretend\w*|deklar\w*|tha|thote|thone|thene|njofto\w*|sipas|mburr\w*|paralajmer\w*|"
-          r"pohim\w*|pohoi|pohon|lajm\w*|thenie\w*|akuz\w*)\b",
+    r"pohim\w*|pohoi|pohon|lajm\w*|thenie\w*|akuz\w*)\b",
     "sr": r"\b(?:tvrd\w*|rekao|rekla|rekli|kaze|kazao|kazala|izjav\w*|saopst\w*|najav\w*|prema|navod\w*|"
-          r"hval\w*|objavi\w*|tvrdnj\w*)\b",
+    r"hval\w*|objavi\w*|tvrdnj\w*)\b",
 }
 HISTORY: dict[str, str] = {
     "en": r"\b(?:among\s+the\s+first|one\s+of\s+the\s+first|first\s+(?:states|countries)|since\s+(?:19|20)\d\d|"
-          r"back\s+in|as\s+early\s+as|recogni[sz]ed\s+kosovo\s+(?:in|on)\s+(?:\d|[a-z]+\s+\d)|in\s+(?:19|20)\d\d)\b",
+    r"back\s+in|as\s+early\s+as|recogni[sz]ed\s+kosovo\s+(?:in|on)\s+(?:\d|[a-z]+\s+\d)|in\s+(?:19|20)\d\d)\b",
     "sq": r"\b(?:nder\s+(?:te\s+)?(?:shtetet\s+|vendet\s+)?e\s+para|nje\s+nga\s+(?:shtetet\s+|vendet\s+)?e\s+para|"
-          r"qe\s+nga\s+viti|qysh\s+ne|ne\s+vitin\s+(?:19|20)\d\d)\b",
+    r"qe\s+nga\s+viti|qysh\s+ne|ne\s+vitin\s+(?:19|20)\d\d)\b",
     "sr": r"\b(?:medju\s+prvima|medju\s+prvim\w*|jedn\w*\s+od\s+prvih|prv\w*\s+(?:drzav\w*|zemlj\w*)|"
-          r"jos\s+(?:od\s+)?(?:19|20)\d\d|(?:19|20)\d\d\.\s+godin\w*|godine\s+(?:19|20)\d\d)\b",
+    r"jos\s+(?:od\s+)?(?:19|20)\d\d|(?:19|20)\d\d\.\s+godin\w*|godine\s+(?:19|20)\d\d)\b",
 }
 #: Uses of a predicate that are not an event ("internationally recognised borders", "recognise the role").
 EXCLUDE: dict[str, str] = {
-    "en": r"\binternationally[\s-]+recogni[sz]ed|\brecogni[sz]ed\s+(?:international\s+)?(?:borders|frontiers|"
-          r"boundaries)|\brecogni[sz](?:e|es|ed|ing)\s+(?:the\s+|its\s+|their\s+|our\s+)?(?:importance|role|efforts|"
-          r"contribution|need|progress|work|right|value|achievements?)\b",
-    "sq": r"\bnderkombetarisht\s+te\s+njohur|\bnjohur\s+nderkombetarisht|\bkufi\w*\s+(?:e|te)\s+njohur|"
-          r"\bnjeh\s+(?:rendesine|rolin|perpjekjet|kontributin)",
-    "sr": r"\bmedjunarodno\s+priznat\w*|\bpriznat\w*\s+granic\w*|\bpriznaj?\w*\s+(?:znacaj|ulogu|napore|doprinos)",
+    "en": r"\banniversary\s+of\s+(?:\S+\s+){0,3}\S+|"
+          r"\binternationally[\s-]+recogni[sz]ed|\brecogni[sz]ed\s+(?:international\s+)?(?:borders|frontiers|"
+    r"boundaries)|\brecogni[sz](?:e|es|ed|ing)\s+(?:the\s+|its\s+|their\s+|our\s+)?(?:importance|role|efforts|"
+    r"contribution|need|progress|work|right|value|achievements?)\b",
+    "sq": r"\bvjetor\w*\s+(?:\S+\s+){0,3}\S+|"
+          r"\bnderkombetarisht\s+te\s+njohur|\bnjohur\s+nderkombetarisht|\bkufi\w*\s+(?:e|te)\s+njohur|"
+    r"\bnjeh\s+(?:rendesine|rolin|perpjekjet|kontributin)",
+    "sr": r"\bgodisnjic\w*\s+(?:\S+\s+){0,3}\S+|\bmedjunarodno\s+priznat\w*|\bpriznat\w*\s+granic\w*|"
+          r"\bpriznaj?\w*\s+(?:znacaj|ulogu|napore|doprinos)",
 }
 TODAY: dict[str, str] = {
     "en": r"\b(?:today|this\s+morning|this\s+afternoon|this\s+evening|tonight)\b",
@@ -208,17 +310,50 @@ YESTERDAY: dict[str, str] = {
 }
 #: Words that may stand between the members of a list of states or organisations.
 LIST_GAP = re.compile(
-    r"^(?:[\s,;/&()]|\band\b|\bas\s+well\s+as\b|\bdhe\b|\bsi\s+dhe\b|\bedhe\b|\bi\b|\bte\b|\bkao\s+i\b|\bthe\b|"
+    r"^(?:[\s,;/&()]|\b(?:together|along)\s+with\b|\bbashke\s+me\b|\bzajedno\s+sa\b|\bin\s+[a-z]+\s+\d{4}\b|\band\b|\bas\s+well\s+as\b|\bdhe\b|\bsi\s+dhe\b|\bedhe\b|\bi\b|\bte\b|\bkao\s+i\b|\bthe\b|"
     r"\bor\b|\bose\b|\bili\b|\bne\b|\bu\b|\bin\b|\bto\b|\bpo\s+ashtu\b|\btakodje\b)*$"
 )
 #: Ends a clause: negation and modality cues do not reach across these.
 CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?:but|while|whereas|and\s+the|por|ndersa|kurse|ali|dok|a)\b|\b(?:but|por|ali)\b")
 
 #: Organisation ids that are not something a state applies to or joins (missions, our own ministry).
-NON_MEMBERSHIP_ORGS: frozenset[str] = frozenset({"MFA", "KFOR", "EULEX", "UNMIK", "EC", "EP", "ICJ"})
+NON_MEMBERSHIP_ORGS: frozenset[str] = frozenset({"MFA", "KFOR", "EULEX", "UNMIK", "EC", "EP", "ICJ", "UNGA", "UNSC"})
 #: States that are never the actor of a recognition event in a Kosovo text: Kosovo itself, and Serbia,
 #: which is the claimant of withdrawals rather than their subject.
 NON_ACTOR_STATES: frozenset[str] = frozenset({"XKX", "SRB"})
+
+#: Kosovo's embassies are named by their city: capital (folded stem) -> the host state.
+CAPITALS: dict[str, str] = {
+    "jerusal": "ISR", "tel aviv": "ISR", "riad": "SAU", "riyad": "SAU", "rijad": "SAU", "tokio": "JPN", "tokyo": "JPN",
+    "tokij": "JPN", "kanber": "AUS", "canberr": "AUS", "tiran": "ALB", "abu dhabi": "ARE", "abu dabi": "ARE",
+    "muscat": "OMN", "maskat": "OMN", "muskat": "OMN", "ottaw": "CAN", "otav": "CAN", "washington": "USA",
+    "uashington": "USA", "vasington": "USA", "berlin": "DEU", "paris": "FRA", "pariz": "FRA", "london": "GBR",
+    "londr": "GBR", "ankar": "TUR", "bern": "CHE", "bruksel": "BEL", "brussel": "BEL", "brisel": "BEL",
+    "budapest": "HUN", "budimpest": "HUN", "varshav": "POL", "warsaw": "POL", "varsav": "POL",
+    "praha": "CZE", "prague": "CZE", "sofij": "BGR", "sofia": "BGR", "zagreb": "HRV", "podgoric": "MNE",
+    "shkup": "MKD", "skopj": "MKD", "skoplj": "MKD",
+    "ljubljan": "SVN", "lubjan": "SVN", "stockholm": "SWE", "stokholm": "SWE", "oslo": "NOR", "kopenhag": "DNK",
+    "copenhag": "DNK", "helsink": "FIN", "dublin": "IRL", "lisbon": "PRT", "lisabon": "PRT", "doha": "QAT",
+    "amman": "JOR", "kajr": "EGY", "cairo": "EGY", "seul": "KOR", "seoul": "KOR", "wellington": "NZL",
+    "dhaka": "BGD", "daka": "BGD", "bangi": "CAF", "bangui": "CAF", "lome": "TGO", "akra": "GHA", "accra": "GHA",
+    "nairobi": "KEN", "dakar": "SEN", "kuala lumpur": "MYS", "bratislav": "SVK", "tallin": "EST", "vilni": "LTU",
+    "riga": "LVA", "panam": "PAN", "roma": "ITA", "rome": "ITA", "vien": "AUT", "vjen": "AUT",
+    "haag": "NLD", "hague": "NLD", "madrid": "ESP", "athin": "GRC", "athens": "GRC",
+    "kuvajt": "KWT", "kuwait": "KWT", "manam": "BHR", "manama": "BHR",
+}  # fmt: skip
+CAPITAL_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, CAPITALS), key=len, reverse=True)) + r")\w*")
+
+#: Words that make a sentence about membership (a "blocked" or "vote" trigger needs one).
+MEMBERSHIP_CUE = re.compile(
+    r"\b(?:member\w*|admission|admit\w*|application|bid|join\w*|anetar\w*|aplikim\w*|kerkes\w*|pranim\w*|"
+    r"clan\w*|prijem\w*|zahtev\w*|zahtjev\w*|uclanj\w*)\b"
+)
+#: Modality cues that still cancel a vote on membership (a vote "will" take place is an event).
+CONDITIONAL: dict[str, str] = {
+    "en": r"\b(?:expect\w*|if|unless|whether|hope\w*|could|may|might)\b",
+    "sq": r"\b(?:pritet|nese|shpres\w*|mund)\b",
+    "sr": r"\b(?:ocekuj\w*|ako|ukoliko|nadamo|mogl\w*|moze)\b",
+}
 
 #: Confidence of an event by how it was found (a tidy rule of thumb, not a calibrated probability).
 CONFIDENCE = {"base": 0.9, "history": 0.7, "far": 0.75, "claim": 0.8}
@@ -233,6 +368,7 @@ COMPILED: dict[str, dict[str, re.Pattern[str] | list[tuple[str, re.Pattern[str]]
         "speech": re.compile(SPEECH[lang]),
         "history": re.compile(HISTORY[lang]),
         "exclude": re.compile(EXCLUDE[lang]),
+        "conditional": re.compile(CONDITIONAL[lang]),
         "today": re.compile(TODAY[lang]),
         "yesterday": re.compile(YESTERDAY[lang]),
     }
