@@ -179,6 +179,65 @@ def test_events_gold_floors():
     from mfa_nlp.events.evaluate import evaluate_events
 
     scores = evaluate_events()["scores"]
-    for lang in ("en", "sq", "sr"):
-        assert scores[f"lang:{lang}"]["f1"] >= 0.80, (lang, scores[f"lang:{lang}"])
+    for lang in ("en", "sq", "sr"):  # the issue's targets: F1 >= 0.85 in each language, no kind below 0.75
+        assert scores[f"lang:{lang}"]["f1"] >= 0.85, (lang, scores[f"lang:{lang}"])
     assert scores["all"]["f1"] >= 0.85
+    kinds = {k: v["f1"] for k, v in scores.items() if k.startswith("kind:")}
+    assert len(kinds) == len(events.KINDS) and min(kinds.values()) >= 0.75, kinds
+
+
+# --- second round (issue 14 follow-up): new sentences written for these tests, not taken from the gold set ---
+def _events(text: str) -> set[tuple[str, str | None]]:
+    import mfa_nlp
+
+    doc = mfa_nlp.analyze_text(text)
+    return {(m.kind, m.org or m.state) for m in events.extract(doc, gate=0.0)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The General Assembly of Interpol will vote on Kosovo's membership in Santiago next week.",
+         {("membership_vote", "INTERPOL")}),
+        ("Asambleja e Përgjithshme e Interpolit do të votojë javën e ardhshme për anëtarësimin e Kosovës.",
+         {("membership_vote", "INTERPOL")}),
+        ("Generalna skupština Interpola glasaće sledeće nedelje o zahtevu Kosova za prijem.",
+         {("membership_vote", "INTERPOL")}),
+        ("Генерална конференција Унеска одлучиваће у новембру о пријему Косова.", {("membership_vote", "UNESCO")}),
+    ],
+)  # fmt: skip
+def test_events_assembly_votes_belong_to_their_organisation(text, expected):
+    found = _events(text)
+    assert expected <= found and not any(k == "membership_applied" or o == "UNGA" for k, o in found), found
+
+
+def test_events_hypothetical_vote_is_not_an_event():
+    found = _events("Kosovo will apply to UNESCO again, but a lost vote would hand Belgrade a victory, he said.")
+    assert ("membership_vote", "UNESCO") not in found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Belgrade claims that Nauru has withdrawn its recognition of Kosovo. The ministry in Pristina said "
+         "this state had sent no such note and that its decision of April 2008 stands.",
+         {("recognition_withdrawn", "NRU"), ("recognised", "NRU")}),
+        ("Сао Томе и Принсипе потврдио је признање Косова. Београд је раније тврдио да је ова држава повукла признање.",
+         {("recognition_confirmed", "STP"), ("recognition_withdrawn", "STP")}),
+    ],
+)  # fmt: skip
+def test_events_second_sentence_refers_back(text, expected):
+    assert expected <= _events(text)
+
+
+def test_events_together_with_adds_the_other_state():
+    assert {("recognised", "ITA"), ("recognised", "DEU")} <= _events(
+        "Italy recognised Kosovo on 21 February 2008 together with Germany."
+    )
+
+
+def test_events_still_recognise_against_a_claim_is_a_denial():
+    found = _events(
+        "Dačić tvrdi da je Gana povukla priznanje, a Priština odgovara da je to laž i da Gana i dalje priznaje Kosovo."
+    )
+    assert ("withdrawal_denied", "GHA") in found and ("recognition_confirmed", "GHA") not in found

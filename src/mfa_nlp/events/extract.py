@@ -20,12 +20,17 @@ from .rules import (
     CLAUSE_BREAK,
     COMPILED,
     CONFIDENCE,
+    CONTINUATION,
     FUTURE_SUFFIX,
     LIST_GAP,
     MEMBERSHIP_CUE,
     MEMBERSHIP_KINDS,
     NON_ACTOR_STATES,
     NON_MEMBERSHIP_ORGS,
+    PARENT_ORG,
+    PRESUPPOSED,
+    TOGETHER,
+    WEAK_TRIGGER,
 )
 
 #: How far (characters of folded text) an entity list may sit from its trigger.
@@ -36,8 +41,10 @@ PREFER_AFTER, OTHER_CLAUSE = 30, 50
 ORG_AFTER = frozenset({"membership_applied", "membership_joined"})
 #: Kinds for which a capital city stands for its state ("opened its embassy in Riyadh").
 CITY_KINDS = frozenset({"embassy_opened", "diplomatic_relations"})
-#: Words before a trigger in which a negation or modality cue cancels it.
-NEG_WINDOW, MODAL_WINDOW = 4, 25
+#: Words before a trigger in which a negation or modality cue cancels it (a vote: "will not put it to a vote").
+NEG_WINDOW, MODAL_WINDOW, VOTE_NEG_WINDOW = 4, 25, 6
+#: Words after a vote in which a hypothetical cue cancels it ("a failed vote would only help").
+VOTE_AFTER_WINDOW = 8
 
 _ABBREV = re.compile(r"(?:\b(?:mr|mrs|ms|dr|prof|st|g|gj|amb|h\.e|no|nr|br|tj|sh|etc|tzv|тзв|zv)|\b[a-z])$")
 _SENT_END = re.compile(r"[.!?]+[\"'”»)]*\s+(?=[\"'“«(]?[^\W\d_]*[A-ZÀ-ÞĀ-ŽА-ЯЂ-Џ])|\n+")
@@ -156,6 +163,27 @@ def _window(folded: str, start: int, end: int, words: int) -> str:
     return " ".join(text.split()[-words:]) + " "
 
 
+def _after(folded: str, start: int, end: int, words: int) -> str:
+    """The first ``words`` words of folded[start:end], cut at a clause break."""
+    text = folded[start:end]
+    cut = CLAUSE_BREAK.search(text)
+    if cut:
+        text = text[: cut.start()]
+    return " " + " ".join(text.split()[:words]) + " "
+
+
+def _antecedent(
+    ents: list[tuple[int, int, str, str]], folded: str, before: int, label: str, excluded: frozenset[str]
+) -> list[str]:
+    """The ids of the last group of ``label`` entities that ends before ``before`` (the referent of "its")."""
+    prior = [(a, b, i) for a, b, lab, i in ents if lab == label and b <= before]
+    for group in reversed(_groups(prior, folded)):
+        ids = [i for _, _, i in group if i not in excluded]
+        if ids:
+            return ids
+    return []
+
+
 def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
     """Every event the rules find in one passage (the gate is applied by the caller).
 
@@ -179,16 +207,20 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
         if e.id and e.label in ("STATE", "ORG")
     ]
     denied_passage = bool(cues["denial"].search(folded))  # type: ignore[union-attr]
+    # "contrary to claims made in Belgrade": a claim is answered, but not (in these words) denied
+    contrast_passage = bool(cues["contrast"].search(folded))  # type: ignore[union-attr]
     serbian_passage = bool(cues["serbian"].search(folded)) or any(e[3] == "SRB" for e in ents)  # type: ignore[union-attr]
     out: list[Mention] = []
     seen: set[tuple[str, str | None, str | None]] = set()
+    weak: set[tuple[tuple[str, str | None, str | None], int]] = set()  # noun-only triggers, by sentence
     for s_start, s_end in _sentences(passage.text):
         fs, fe = to_folded.get(s_start, 0), to_folded.get(s_end, len(folded))
         sent = folded[fs:fe]
         taken: list[tuple[int, int]] = []
-        for kind, rx in cues["predicates"]:  # type: ignore[union-attr]
+        for rule_kind, rx in cues["predicates"]:  # type: ignore[union-attr]
             for m in rx.finditer(folded, fs, fe):
-                ts, te = m.span()
+                kind = rule_kind
+                ts, te = m.span("t") if "t" in rx.groupindex and m.group("t") else m.span()
                 if any(ts < b and a < te for a, b in taken):
                     continue  # a more specific rule already read these words
                 if any(x.start() < te and ts < x.end() for x in cues["exclude"].finditer(folded, max(fs, ts - 40), fe)):  # type: ignore[union-attr]
@@ -198,7 +230,15 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                 excluded = NON_MEMBERSHIP_ORGS if membership else NON_ACTOR_STATES
                 if kind in ("membership_blocked", "membership_vote") and not MEMBERSHIP_CUE.search(sent):
                     continue
-                cands = [(a, b, i) for a, b, lab, i in ents if lab == label and fs <= a and b <= fe]
+                cands = [
+                    (a, b, PARENT_ORG.get(i, i) if membership else i)
+                    for a, b, lab, i in ents
+                    if lab == label
+                    and fs <= a
+                    and b <= fe
+                    # "the Council of Europe's advisory body": the owner of what is named, not a member
+                    and not (membership and re.match(r"['\u2019]s\b", folded[b : b + 3]))
+                ]
                 if kind in CITY_KINDS and not [c for c in cands if c[2] not in excluded]:
                     cands += [(c.start(), c.end(), CAPITALS[c.group(1)]) for c in CAPITAL_RE.finditer(folded, fs, fe)]
                 best: tuple[int, list[str]] | None = None
@@ -218,13 +258,37 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                         dist += OTHER_CLAUSE
                     if dist <= MAX_DISTANCE and (best is None or dist < best[0]):
                         best = (dist, ids)
+                if best is None and cues["anaphor"].search(sent):  # type: ignore[union-attr]
+                    # "... this state withdrew its recognition": the state named last before the trigger
+                    ids = _antecedent(ents, folded, ts, label, excluded)
+                    ids = [PARENT_ORG.get(i, i) for i in ids] if membership else ids
+                    if ids:
+                        best = (MAX_DISTANCE, ids)
                 if best is None:
                     continue
-                taken.append((ts, te))
-                before_neg = _window(folded, fs, ts, NEG_WINDOW)
+                if not membership:  # "recognised Kosovo in 2008 together with Japan": more actors
+                    for group in _groups(cands, folded):
+                        if group[0][0] < te or all(i in excluded for _, _, i in group):
+                            continue
+                        if TOGETHER.search(folded, te, group[0][0]):
+                            extra = [i for _, _, i in group if i not in excluded and i not in best[1]]
+                            if extra and not CLAUSE_BREAK.search(folded, te, group[0][0]):
+                                best = (best[0], best[1] + extra)
+                            break
+                if kind == "follow":  # "Germany and Italy followed": the kind of the event told before
+                    told = [x.kind for x in out if x.kind not in MEMBERSHIP_KINDS]
+                    if not told:
+                        continue
+                    kind = told[-1]
+                word = folded[ts:te].split()[0] if folded[ts:te].split() else ""
+                weak_trigger = kind in ("membership_applied", "membership_joined") and bool(
+                    WEAK_TRIGGER[lang].match(word)
+                )
+                if not weak_trigger:  # a bare noun leaves its words to the vote or decision around it
+                    taken.append((ts, te))
+                before_neg = _window(folded, fs, ts, VOTE_NEG_WINDOW if kind == "membership_vote" else NEG_WINDOW)
                 before_mod = _window(folded, fs, ts, MODAL_WINDOW)
                 negated = bool(cues["negation"].search(before_neg))  # type: ignore[union-attr]
-                word = folded[ts:te].split()[0] if folded[ts:te].split() else ""
                 modal = bool(cues["modality"].search(before_mod)) or bool(  # type: ignore[union-attr]
                     lang in FUTURE_SUFFIX and FUTURE_SUFFIX[lang].search(word)
                 )
@@ -240,7 +304,9 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                 ):
                     claimant = "SRB"
                 if kind == "membership_vote":
-                    modal = bool(cues["conditional"].search(before_mod))  # type: ignore[union-attr]
+                    modal = bool(cues["conditional"].search(before_mod)) or bool(  # type: ignore[union-attr]
+                        cues["vote_after"].search(_after(folded, te, fe, VOTE_AFTER_WINDOW))  # type: ignore[union-attr]
+                    )
                 if kind == "recognition_withdrawn":
                     if modal and not negated:
                         continue
@@ -257,11 +323,20 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                     kinds.append(("membership_blocked", claimant))  # "was not admitted to Interpol"
                 elif negated or modal:
                     continue
+                elif (
+                    kind == "recognition_confirmed"
+                    and CONTINUATION.search(folded, max(fs, ts - 20), te)
+                    and cues["denial"].search(sent)  # type: ignore[union-attr]
+                ):
+                    # "it is a lie, both states still recognise Kosovo": a denial, not a confirmation
+                    kinds.append(("withdrawal_denied", "XKX"))
                 else:
                     kinds.append((kind, claimant))
-                    if kind == "recognition_confirmed" and serbian_passage and denied_passage:
-                        # confirmed against Belgrade's claims: the claim and its denial
-                        kinds += [("recognition_withdrawn", "SRB"), ("withdrawal_denied", "XKX")]
+                    if kind == "recognition_confirmed" and serbian_passage and (denied_passage or contrast_passage):
+                        # confirmed against Belgrade's claims: the claim, and its denial if the passage denies it
+                        kinds.append(("recognition_withdrawn", "SRB"))
+                        if denied_passage:
+                            kinds.append(("withdrawal_denied", "XKX"))
                 history = bool(cues["history"].search(sent))  # type: ignore[union-attr]
                 seg_s, seg_e = _segment(folded, fs, fe, ts, te)
                 date = _event_date(passage.text[index[seg_s] : index[seg_e]], folded[seg_s:seg_e], lang, doc.date)
@@ -272,6 +347,13 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                     )
                 if kinds[0][0] == "recognition_confirmed" and date and doc.date and date[:4] < doc.date[:4]:
                     kinds.append(("recognised", None))  # "its recognition, extended in 2011, remains valid"
+                presupposed = None
+                if kinds[0][0] in ("recognition_withdrawn", "withdrawal_denied", "recognition_confirmed"):
+                    # "reversed its decision of January 2012", "anuloi njohjen e vitit 2012": recognised then
+                    found = PRESUPPOSED[lang].match(folded, te, fe)
+                    if found and not any(k == "recognised" for k, _ in kinds):
+                        presupposed = found.group(1)
+                        kinds.append(("recognised", None))
                 conf = CONFIDENCE["history"] if history else CONFIDENCE["base"]
                 if best[0] > 60:
                     conf = min(conf, CONFIDENCE["far"])
@@ -287,11 +369,14 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                         if key in seen:
                             continue
                         seen.add(key)
+                        if weak_trigger:
+                            weak.add((key, ev_start))
                         out.append(
                             Mention(
                                 kind=k, state=state, org=org,
                                 claimant=who,
-                                event_date=date, doc_date=doc.date, doc_id=doc.id, source=doc.source,
+                                event_date=presupposed if k == "recognised" and presupposed else date,
+                                doc_date=doc.date, doc_id=doc.id, source=doc.source,
                                 passage=passage.index, lang=passage.lang, script=passage.script,
                                 evidence=passage.text[ev_start:ev_end],
                                 start=ev_start, end=ev_end,
@@ -300,6 +385,14 @@ def passage_mentions(doc: Document, passage: Passage) -> list[Mention]:
                                 history=history,
                             )
                         )  # fmt: skip
+
+    # a bare "application"/"admission" that is the object of a vote or a decision on the same organisation
+    # in its sentence ("will vote on the application", «гласаће о пријему») is not an event of its own
+    def _weak(m: Mention) -> bool:
+        return ((m.kind, None, m.org), m.start) in weak
+
+    objects = {(m.org, m.start) for m in out if m.kind in MEMBERSHIP_KINDS and not _weak(m)}
+    out = [m for m in out if not (_weak(m) and (m.org, m.start) in objects)]
     # a vote whose outcome the passage tells is the outcome: joined or blocked
     decided = {m.org for m in out if m.kind in ("membership_joined", "membership_blocked")}
     return [m for m in out if not (m.kind == "membership_vote" and m.org in decided)]

@@ -37,6 +37,8 @@ KINDS: tuple[str, ...] = (
 MEMBERSHIP_KINDS: frozenset[str] = frozenset(k for k in KINDS if k.startswith("membership_"))
 
 _W = r"(?:[\w'-]+\s+)"  # one word and its space, inside "{0,n}" gaps
+_WC = r"(?:[\w'-]+,?\s+)"  # the same across an apposition's commas ("its recognition, of 2008, remains")
+_YEAR_OF = r"(?:19|20)\d\d"
 
 # --- predicates ---------------------------------------------------------------------------------
 PREDICATES: dict[str, list[tuple[str, str]]] = {
@@ -52,6 +54,12 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
             r"(?:withdrawn|revoked|rescinded|suspended|annulled|cancell?ed)\b",
         ),
         ("recognition_withdrawn", r"\b(?:de-?recogni[sz]\w*|un-?recogni[sz](?:ed|es|ing)\b)"),
+        # "had withdrawn it", "reversed its decision", "reconsidered its decision" after "recognition"
+        (
+            "recognition_withdrawn",
+            r"\brecogni\w*\b[^.;]{0,120}?\b(?P<t>(?:withdr[ae]wn?|revoked|rescinded)\s+it)\b|"
+            r"\b(?:revers\w*|reconsider\w*|revis\w*|annul\w*)\s+(?:its|their)\s+decision\b",
+        ),
         (
             "recognition_confirmed",
             rf"\b(?:confirm\w*|reaffirm\w*|reiterat\w*|reconfirm\w*)\s+{_W}{{0,4}}"
@@ -65,12 +73,15 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
         ("recognition_confirmed", r"\b(?:still|continues?\s+to)\s+recogni[sz]e"),
         (
             "recognition_confirmed",
-            rf"\brecognition\s+{_W}{{0,8}}(?:remains?\s+(?:valid|unchanged|in\s+force)|"
+            rf"\brecognition\s+{_WC}{{0,10}}(?:remains?\s+(?:valid|unchanged|in\s+force)|"
             r"has\s+not\s+changed)",
         ),
         ("recognised", r"\brecogni[sz](?:ed|es|e|ing)\b"),
         ("recognised", r"\brecognitions?\s+(?:of\s+(?:the\s+)?(?:republic\s+of\s+)?kosovo\s+)?(?:by|from)\b"),
         ("recognised", r"\b(?:its|their)\s+recognition\s+of\b|(?:'s|s')\s+recognition\s+of\b"),
+        # "its decision of January 2012" (the recognition a withdrawal claim or a confirmation refers to)
+        ("recognised", rf"\b(?:its|their)\s+decision\s+(?:of|from)\s+(?:\w+\s+){{0,2}}{_YEAR_OF}\b"),
+        ("follow", r"\bfollowed\s+suit\b|\bfollowed\b(?=\s+(?:by|in|on|soon|shortly|suit|later|weeks?|days?|months?))"),
         (
             "diplomatic_relations",
             r"\b(?:establish\w*|set\s+up|opened|open|opening|launch\w*)\s+(?:of\s+)?"
@@ -99,6 +110,7 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
             rf"{_W}{{0,4}}(?:member|as|to|into|of\s+kosovo\s+(?:to|into))\b",
         ),
         ("membership_joined", r"\b(?:joined|has\s+joined|joining)\b"),
+        ("membership_joined", r"\b(?:granted|gave|extended)\s+(?:\w+\s+){0,2}recognition\s+to\b"),
         (
             "membership_joined",
             r"\bis\s+(?:a\s+)?(?:full\s+)?member\s+of\b(?=.{0,80}\bsince\b)|\bvoted\s+(?:\S+\s+){0,4}to\s+admit",
@@ -115,27 +127,37 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
             r"vote\s+was\s+lost|lost\s+the\s+vote|failure\s+to\s+join|withdr[ae]w\w*\s+(?:its\s+)?application|"
             r"not\s+(?:put|place|include)\w*\s+(?:\S+\s+){0,6}(?:agenda|to\s+a\s+vote))\b",
         ),
-        ("membership_vote", r"\b(?:vot(?:e|ed|es|ing)|ballot|due\s+to\s+decide|decide\s+on)\b"),
+        (
+            "membership_vote",
+            r"\b(?:vot(?:e|ed|es|ing)|ballot|due\s+to\s+decide|decide\s+on|will\s+decide|to\s+be\s+decided)\b",
+        ),
     ],
     "sq": [
         (
             "recognition_withdrawn",
-            rf"\b(?:terhe?q\w*|terhoq\w*|terhiq\w*|anulo\w*|anulim\w*|revoko\w*|pezullo\w*)\s+"
+            rf"\b(?:terhe?q\w*|terhoq\w*|terhiq\w*|anulo\w*|anulu\w*|anulim\w*|revoko\w*|pezullo\w*)\s+"
             rf"{_W}{{0,4}}njohj\w*",
         ),
         ("recognition_withdrawn", rf"\bnjohj\w*\s+{_W}{{0,4}}(?:u\s+terhoq|eshte\s+terhequr|terhiqet|u\s+anulua)\b"),
         ("recognition_withdrawn", r"\bc'?njoh\w*"),
         (
+            "recognition_withdrawn",
+            r"\bnjohj\w*\b[^.;]{0,120}?\b(?P<t>(?:e\s+)?(?:kishte|ka|kane|kishin)\s+(?:terhequr|anuluar)\s+ate)\b|"
+            r"\b(?:rishqyrto\w*|ndryshu\w*|anulu\w*)\s+vendimin\s+(?:e\s+saj|e\s+tij|e\s+tyre)\b",
+        ),
+        (
             "recognition_confirmed",
             rf"\b(?:konfirm\w*|ripohu\w*|ripohoi|riafirm\w*|rikonfirm\w*)\s+{_W}{{0,4}}"
             r"(?:njohj\w*|njohur)",
         ),
-        ("recognition_confirmed", rf"\bnjohj\w*\s+{_W}{{0,8}}(?:mbetet|qendron|eshte\s+e\s+pakthyeshme)\b"),
+        ("recognition_confirmed", rf"\bnjohj\w*\s+{_WC}{{0,10}}(?:mbetet|qendron|eshte\s+e\s+pakthyeshme)\b"),
         ("recognition_confirmed", r"\bky\s+qendrim\s+nuk\s+ka\s+ndryshuar\b"),
         ("recognition_confirmed", r"\bvazhdon\s+(?:ta|te)\s+njohe\b"),
         ("recognised", r"\b(?:njohu|njohur|njohen|njohin|njeh|njehte|njohe|njohte|njohi)\b"),
         ("recognised", r"\bnjohj\w*\s+(?:e\s+(?:republikes\s+se\s+)?kosoves\s+)?(?:nga|prej)\b"),
         ("recognised", r"\bvendim\w*\s+(?:e\s+|i\s+|te\s+)?(?:\w+\s+){0,4}per\s+(?:ta\s+|te\s+)?njohur\b"),
+        ("recognised", rf"\bvendim\w*\s+(?:e\s+saj\s+|e\s+tij\s+|e\s+tyre\s+)?(?:te\s+|e\s+)vitit\s+{_YEAR_OF}\b"),
+        ("follow", r"\bi\s+pasuan\b|\bpasuan\s+shembullin\b|\bndoqen\s+shembullin\b"),
         (
             "diplomatic_relations",
             rf"\b(?:vendos\w*|vendosj\w*|themelo\w*|themelim\w*|hap\w*)\s+{_W}{{0,3}}"
@@ -154,7 +176,8 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
             "membership_joined",
             r"\b(?:u\s+anetaresua|u\s+anetaresuam|eshte\s+anetaresuar|jemi\s+anetaresuar|"
             r"u\s+be\s+anetar\w*|u\s+bene\s+anetar\w*|behet\s+anetar\w*|u\s+pranua|u\s+pranuam|"
-            r"eshte\s+pranuar|iu\s+bashkua|iu\s+bashkuam|anetare?\s+(?:e\s+|i\s+)?(?:re|plote))\b",
+            r"eshte\s+pranuar|ishte\s+pranuar|ishin\s+pranuar|ishte\s+anetaresuar|kishte\s+anetaresuar|"
+            r"iu\s+bashkua|iu\s+bashkuam|anetare?\s+(?:e\s+|i\s+)?(?:re|plote))\b",
         ),
         ("membership_joined", rf"\bpranim\w*\s+{_W}{{0,4}}(?:ne|si\s+anetar\w*)\b"),
         ("membership_joined", rf"\banetaresim\w*\s+{_W}{{0,5}}(?:u\s+miratua|u\s+pranua|u\s+konfirmua)\b"),
@@ -167,7 +190,7 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
         (
             "membership_vote",
             r"\b(?:votim\w*|votu\w*|votoi|votojne|voton|votoje|votat|votave|votimi)\b|"
-            r"\bvendim\w*\s+(?:\S+\s+){0,12}(?:eshte\s+)?planifikuar\b",
+            r"\bvendim\w*\s+(?:\S+\s+){0,16}(?:eshte\s+)?planifikuar\b|\bdo\s+te\s+vendos\w*\s+(?:per|mbi)\b",
         ),
     ],
     "sr": [
@@ -182,15 +205,25 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
             r"ponist\w*)",
         ),
         ("recognition_withdrawn", r"\b(?:otprizna\w*|otpriznanj\w*|povlacenj\w*\s+priznanj\w*)"),
+        # "preispitala svoju odluku" (reconsidered its decision), Belgrade's phrase for a withdrawal
+        ("recognition_withdrawn", r"\b(?:preispita\w*|promeni\w*|promijeni\w*|ponisti\w*)\s+(?:svoj\w*\s+)?odluk\w*"),
         (
             "recognition_confirmed",
             rf"\b(?:potvrd\w*|reafirm\w*|ponovi\w*|ponovno\s+potvrd\w*)\s+{_W}{{0,4}}"
             r"(?:priznanj\w*|priznal\w*)",
         ),
-        ("recognition_confirmed", rf"\bpriznanj\w*\s+{_W}{{0,3}}(?:ostaje|je\s+na\s+snazi|vazi|je\s+nepovratn\w*)"),
+        (
+            "recognition_confirmed",
+            rf"\bpriznanj\w*\s+{_WC}{{0,5}}(?:ostaje|je\s+na\s+snazi|(?:i\s+dalje\s+)?vazi|je\s+nepovratn\w*)",
+        ),
         ("recognition_confirmed", r"\b(?:i\s+dalje|nastavlja\s+da)\s+priznaj\w*"),
         ("recognised", r"\b(?:priznao|priznal\w*|priznaj\w*|prizna|priznati|priznace\w*|priznat\w*|priznav\w*)\b"),
         ("recognised", r"\bpriznanj\w*\s+(?:republike\s+)?(?:kosova\s+|kosovo\s+)?(?:od\s+strane|od)\b"),
+        (
+            "recognised",
+            rf"\b(?:svoj\w*\s+|njen\w*\s+|njihov\w*\s+)?odluk\w*\s+(?:o\s+priznanj\w*\s+)?iz\s+{_YEAR_OF}\b",
+        ),
+        ("follow", r"\b(?:sledil\w*|slijedil\w*|usledil\w*|uslijedil\w*)\b"),
         ("diplomatic_relations", rf"\b(?:uspostav\w*|otvar\w*|otvor\w*)\s+{_W}{{0,3}}diplomatsk\w*\s+odnos\w*"),
         ("diplomatic_relations", rf"\bdiplomatsk\w*\s+odnos\w*\s+{_W}{{0,3}}(?:su\s+)?(?:uspostavljen\w*)"),
         ("embassy_opened", rf"\b(?:otvor\w*|otvar\w*|inauguris\w*|svecano\s+otvor\w*)\s+{_W}{{0,4}}ambasad\w*"),
@@ -213,6 +246,7 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
         (
             "membership_joined",
             r"\b(?:je|su)\s+(?:od\s+\S+\s+(?:godine\s+)?)?(?:punopravn\w+\s+)?clan\w*\b(?=.{0,60}\bod\b)|"
+            r"\b(?:je|su)\s+od\s+\S+\s+(?:godine\s+)?(?:punopravn\w+\s+)?clan\w*\b|\bpristup(?:il|io)\w*\b|"
             r"\bprimi[lo]\w*\s+(?:\S+\s+){0,6}(?:u\s+)?(?:punopravno\s+)?clanstvo",
         ),
         ("membership_joined", rf"\bclanstv\w*\s+{_W}{{0,4}}(?:je\s+)?(?:odobren\w*|prihvacen\w*|potvrdjen\w*)"),
@@ -225,8 +259,8 @@ PREDICATES: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "membership_vote",
-            r"\b(?:glasanj\w*|glasal\w*|glasace\w*|glasaju|glasa\b|glasova\w*|izglasa\w*|"
-            r"odlucivac\w*)",
+            r"\b(?:glasanj\w*|glasal\w*|glasace\w*|glasaju|glasa\b|glasovanj\w*|izglasa\w*|"
+            r"odlucivac\w*|odlucice\w*)",
         ),
     ],
 }
@@ -248,21 +282,27 @@ MODALITY: dict[str, str] = {
     "sr": r"\b(?:ocekuj\w*|ocekiva\w*|ocekivan\w*|ce|cemo|cu|ces|cete|bi|bismo|bice|trebal\w*|treba|"
     r"moze|mogl\w*|mogu|planir\w*|namerav\w*|namjerav\w*|nadamo|nada\s+se|nadaju|poziv\w*|pozva\w*|"
     r"apel\w*|zatraz\w*|trazi\w*|podsti\w*|uskoro|spreman|spremn\w*|obecal\w*|obeca\w*|ukoliko|ako|"
-    r"napor\w*|nastojanj\w*|lobir\w*|ubed\w*|ubjed\w*)\b",
+    r"napor\w*|nastojanj\w*|lobir\w*|ubed\w*|ubjed\w*|najavljuj\w*)\b",
 }
 #: Serbian synthetic future on the trigger itself ("priznaće", "otvoriće"): a modal, not an event.
 FUTURE_SUFFIX = {"sr": re.compile(r"(?:ce|cemo|cu|ces|cete)$")}
 
 DENIAL: dict[str, str] = {
     "en": r"\b(?:den(?:y|ies|ied|ial)|false\w*|fake|untrue|not\s+true|baseless|unfounded|groundless|"
-    r"disinformation|misinformation|refut\w*|dismiss\w*|rejects?|rejected|contrary\s+to|lies?|"
+    r"disinformation|misinformation|refut\w*|dismiss\w*|rejects?|rejected|lies?|"
     r"propaganda|fabricat\w*|no\s+basis|invented)\b",
     "sq": r"\b(?:moho\w*|mohu\w*|demant\w*|rreme|pavertet\w*|nuk\s+(?:eshte|jane|qendron|qendrojne)\s+"
     r"(?:e\s+|te\s+)?(?:vertet\w*|sakte)|dezinformat\w*|propagand\w*|genjeshtr\w*|hedh\w*\s+poshte|"
     r"hodh\w*\s+poshte|pa\s+baze|pabaza|trillim\w*|trilluar|kundershto\w*|genje\w*)\b",
     "sr": r"\b(?:demant\w*|negir\w*|lazn\w*(?!\s+drzav)|laz|lazi|lazima|neistin\w*|nije\s+tacn\w*|nisu\s+tacn\w*|"
-    r"netacn\w*|dezinformac\w*|propagand\w*|odbacuj\w*|odbaci\w*|izmisljen\w*|neosnovan\w*|"
-    r"suprotno)\b",
+    r"netacn\w*|dezinformac\w*|propagand\w*|odbacuj\w*|odbaci\w*|izmisljen\w*|neosnovan\w*)\b",
+}
+#: Cues that a claim is answered without being called false ("contrary to claims made in Belgrade",
+#: "pavarësisht pretendimeve", «упркос тврдњама»): the claim is an event, a denial is not.
+CONTRAST: dict[str, str] = {
+    "en": r"\b(?:contrary\s+to|despite|in\s+spite\s+of)\b",
+    "sq": r"\b(?:pavaresisht|ne\s+kundershtim\s+me|ndryshe\s+nga)\b",
+    "sr": r"\b(?:suprotno|uprkos|unatoc|nasuprot)\b",
 }
 SERBIAN: dict[str, str] = {
     "en": r"\b(?:serbia\w*|serb|serbs|belgrade\w*|dacic\w*|vucic\w*|brnabic\w*|selakovic\w*|djuric\w*|"
@@ -310,7 +350,7 @@ YESTERDAY: dict[str, str] = {
 }
 #: Words that may stand between the members of a list of states or organisations.
 LIST_GAP = re.compile(
-    r"^(?:[\s,;/&()]|\b(?:together|along)\s+with\b|\bbashke\s+me\b|\bzajedno\s+sa\b|\bin\s+[a-z]+\s+\d{4}\b|\band\b|\bas\s+well\s+as\b|\bdhe\b|\bsi\s+dhe\b|\bedhe\b|\bi\b|\bte\b|\bkao\s+i\b|\bthe\b|"
+    r"^(?:[\s,;/&()]|\b(?:together|along)\s+with\b|\bbashke\s+me\b|\bzajedno\s+sa\b|\bin\s+[a-z]+\s+\d{4}\b|\band\b|\bas\s+well\s+as\b|\bdhe\b|\bdhe\s+e\b|\bsi\s+dhe\b|\bedhe\b|\bi\b|\bte\b|\bkao\s+i\b|\bthe\b|"
     r"\bor\b|\bose\b|\bili\b|\bne\b|\bu\b|\bin\b|\bto\b|\bpo\s+ashtu\b|\btakodje\b)*$"
 )
 #: Ends a clause: negation and modality cues do not reach across these.
@@ -355,6 +395,54 @@ CONDITIONAL: dict[str, str] = {
     "sr": r"\b(?:ocekuj\w*|ako|ukoliko|nadamo|mogl\w*|moze)\b",
 }
 
+#: A trigger that is a bare noun ("the application", "zahtev", "prijem", "kërkesa"): it names an
+#: application or an admission as the object of another event in its sentence ("the vote on the
+#: application", «гласаће о пријему»), so it yields an event only when no other membership event on
+#: the same organisation comes from that sentence.
+WEAK_TRIGGER: dict[str, re.Pattern[str]] = {
+    "en": re.compile(r"^admission"),
+    "sq": re.compile(r"^(?:kerkes|aplikim|kandidatur|pranim)"),
+    "sr": re.compile(r"^(?:zahtev|zahtjev|aplikacij|prijav[aeiu]\b|kandidatur|prijem)"),
+}
+#: Cues right after a vote that make it hypothetical or uncertain ("a failed vote would only help",
+#: "a vote ... is expected ... if the Board agrees", «глас ... би»).
+VOTE_AFTER: dict[str, str] = {
+    "en": r"\b(?:would|could|might|is\s+expected|are\s+expected|if|unless)\b",
+    "sq": r"\b(?:do\s+t'|do\s+t|do\s+te|mund|pritet|nese)\b|\bdo\s+t'",
+    "sr": r"\b(?:bi|bismo|moglo|mogao|ocekuje\s+se|ako|ukoliko)\b",
+}
+#: Words in the sentence that refer back to a state or an organisation named before it ("its decision",
+#: "this state", "the organisation", «ова држава», "togoanska vlada"): a trigger with no entity of its
+#: own then takes the nearest one named earlier in the passage.
+ANAPHOR: dict[str, str] = {
+    "en": r"\b(?:its|their|this|these|both|the\s+(?:same\s+)?(?:country|state|states|government|"
+    r"organi[sz]ation|recognition|decision|kingdom|republic|island|islands)|the\s+\w+(?:an|ese|ish|i)\s+"
+    r"(?:government|statement|side|authorities|ministry|note))\b",
+    "sq": r"\b(?:ky|kjo|keto|ky\s+shtet|kete\s+(?:shtet|vendim|njohje)|saj|tij|tyre|organizat\w*|qeveri\w*|"
+    r"te\s+dy\s+shtetet)\b",
+    "sr": r"\b(?:(?:ova|ovu|ove|ovo|ta|tu|te|ista|istu|obe|oba|obje)\s+(?:\w+\s+)?(?:drzav\w*|zemlj\w*|"
+    r"vlad\w*|organizacij\w*|odluk\w*|priznanj\w*)|svoj\w*|njen\w*|njihov\w*|organizacij\w*|tamosnj\w*|"
+    r"\w+sk\w*\s+vlad\w*)\b",
+}
+#: "together with Japan" after the object: more actors of the same event.
+TOGETHER = re.compile(
+    r"\b(?:together\s+with|along\s+with|as\s+did|bashke\s+me|se\s+bashku\s+me|zajedno\s+(?:sa|s)|kao\s+i)\s+$"
+)
+#: A recognition presupposed by its withdrawal, denial or confirmation, with its year ("its recognition
+#: of 2008", "njohjen e vitit 2012", «признање из 2009»): the trigger is followed by this.
+PRESUPPOSED: dict[str, re.Pattern[str]] = {
+    "en": re.compile(
+        rf"[^.;]{{0,40}}?\b(?:of|from|extended\s+in|granted\s+in|given\s+in|in)\s+(?:\w+\s+){{0,2}}({_YEAR_OF})\b"
+    ),
+    "sq": re.compile(rf"[^.;]{{0,40}}?\b(?:e|te)\s+vitit\s+({_YEAR_OF})\b"),
+    "sr": re.compile(rf"[^.;]{{0,40}}?\biz\s+({_YEAR_OF})\b"),
+}
+#: A confirmation told as "still recognises": said against a claim (a denial cue in the sentence), it
+#: is the denial of that claim, not a confirmation by the state itself.
+CONTINUATION = re.compile(r"\b(?:still|continues?|i\s+dalje|nastavlja\w*|vazhdon\w*)\b")
+#: Bodies of an organisation whose membership votes are the organisation's own.
+PARENT_ORG: dict[str, str] = {"PACE": "COE"}
+
 #: Confidence of an event by how it was found (a tidy rule of thumb, not a calibrated probability).
 CONFIDENCE = {"base": 0.9, "history": 0.7, "far": 0.75, "claim": 0.8}
 
@@ -369,6 +457,9 @@ COMPILED: dict[str, dict[str, re.Pattern[str] | list[tuple[str, re.Pattern[str]]
         "history": re.compile(HISTORY[lang]),
         "exclude": re.compile(EXCLUDE[lang]),
         "conditional": re.compile(CONDITIONAL[lang]),
+        "vote_after": re.compile(VOTE_AFTER[lang]),
+        "contrast": re.compile(CONTRAST[lang]),
+        "anaphor": re.compile(ANAPHOR[lang]),
         "today": re.compile(TODAY[lang]),
         "yesterday": re.compile(YESTERDAY[lang]),
     }
