@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/mfa-nlp tag corpus/samples -o out/samples.jsonl --workers 2
 	$(BIN)/mfa-nlp index out/samples.jsonl --db out/archive.db
 	$(BIN)/mfa-nlp search out/archive.db "visa liberalisation" --limit 5
+	$(BIN)/mfa-nlp events out/samples.jsonl -o out/events.csv
 	$(BIN)/mfa-nlp report out/samples.jsonl -o out/report.html
 
 test: $(STAMP)

@@ -279,6 +279,77 @@ def evaluate_entities_cli(
     typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_entity_report(result))
 
 
+# --- events (the recognition ledger) -------------------------------------------------------
+@app.command("events")
+def events_cli(
+    records: Annotated[Path, typer.Argument(help="A tagged JSONL file (from `mfa-nlp tag`).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="events.csv, events.parquet or events.jsonl.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, parquet or jsonl (default: from the output's extension).")
+    ] = None,
+    per_mention: Annotated[
+        bool, typer.Option("--mentions", help="One row per event per passage instead of one per event.")
+    ] = False,
+    gate: Annotated[
+        float | None, typer.Option("--gate", min=0.0, max=1.0, help="Recognition score a passage needs.")
+    ] = None,
+) -> None:
+    """Write the recognition ledger: recognitions, withdrawals (claimed and denied), relations, memberships.
+
+    Reads tagged records without re-running the pipeline. Lines that are not records are skipped with a
+    warning; the exit code is then 3 (the ledger of the other records is still written).
+    """
+    import warnings
+
+    from . import events
+    from .errors import MfaNlpWarning, OutputFormatError, RecordError
+
+    try:
+        kind = events.output_format(output, fmt.lower() if fmt else None)
+    except OutputFormatError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if output.resolve() == records.resolve():
+        typer.echo(f"error: {output}: the output would overwrite the records; choose another name", err=True)
+        raise typer.Exit(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MfaNlpWarning)
+        try:
+            frame = events.to_dataframe(records, aggregated=not per_mention, gate=events.GATE if gate is None else gate)
+        except RecordError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    bad = [w for w in caught if issubclass(w.category, MfaNlpWarning)]
+    for w in bad:
+        typer.echo(f"warning: {w.message}", err=True)
+    events.write_events(frame, output, fmt=kind)
+    counts = frame["kind"].value_counts().to_dict() if len(frame) else {}
+    what = "mentions" if per_mention else "events"
+    typer.echo(
+        f"{output}: {len(frame)} {what}" + (f" ({', '.join(f'{k} {n}' for k, n in counts.items())})" if counts else "")
+    )
+    if bad:
+        typer.echo(f"{len(bad)} bad lines in {records} skipped (see the warnings above)", err=True)
+        raise typer.Exit(3)
+
+
+@app.command("evaluate-events")
+def evaluate_events_cli(
+    gold: Annotated[Path | None, typer.Argument(help="Gold folder or file (default: corpus/events/gold).")] = None,
+    gate: Annotated[float | None, typer.Option("--gate", min=0.0, max=1.0, help="Recognition score gate.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with the errors).")] = False,
+) -> None:
+    """Event precision/recall/F1 (kind + state/organisation) per language, script and kind on the gold set."""
+    from .events.evaluate import DEFAULT_GOLD, evaluate_events, format_events_report
+
+    target = gold or DEFAULT_GOLD
+    if not target.exists() or (target.is_dir() and not any(target.glob("*.jsonl"))):
+        typer.echo(f"error: {target}: no gold JSONL files; give the folder of the events gold set", err=True)
+        raise typer.Exit(2)
+    result = evaluate_events(target, gate=gate)
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_events_report(result))
+
+
 # --- report ---------------------------------------------------------------------------------
 @app.command("report")
 def report_cli(

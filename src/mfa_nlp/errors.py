@@ -11,6 +11,8 @@ Hierarchy::
     │   ├── EmptyDocumentError       no text found at all
     │   └── LimitExceededError       larger / longer / slower than the configured limits
     ├── UnsafeOutputError            an output path would overwrite an input
+    ├── RecordError                  a tagged JSONL file is missing or a line is not a record
+    ├── OutputFormatError            an output name or --format the writer does not know
     └── ModelError                   a model or pipeline file is missing, tampered or incompatible
 
 Every message names the file, the reason and what to do. The library raises; only
@@ -74,6 +76,14 @@ class UnsafeOutputError(MfaNlpError, ValueError):
     """An output path would overwrite an input (a usage error: the CLI exits with code 2)."""
 
 
+class RecordError(MfaNlpError, ValueError):
+    """A tagged JSONL file is missing, or one of its lines is not a tagged record."""
+
+
+class OutputFormatError(MfaNlpError, ValueError):
+    """An output file name or format that the writer does not know (a usage error: exit code 2)."""
+
+
 class ModelError(MfaNlpError, RuntimeError):
     """A model file is missing, tampered with or incompatible."""
 
@@ -88,6 +98,8 @@ __all__ = [
     "MfaNlpWarning",
     "ModelError",
     "NoTextLayerError",
+    "OutputFormatError",
+    "RecordError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
 ]

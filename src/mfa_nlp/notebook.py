@@ -152,8 +152,16 @@ def passage_html(p: Passage) -> str:
     return f'<div style="margin:6px 0">{meta} {badges}{body}</div>'
 
 
-def document_html(doc: Document) -> str:
-    """Title, date, language and passages of a Document as HTML (used by ``_repr_html_``)."""
+def passage_anchor(doc_id: str, index: int) -> str:
+    """The HTML id of a passage in the report (``p-<doc id prefix>-<index>``)."""
+    return f"p-{doc_id[:16]}-{index}"
+
+
+def document_html(doc: Document, *, anchors: bool = False) -> str:
+    """Title, date, language and passages of a Document as HTML (used by ``_repr_html_``).
+
+    ``anchors`` gives each passage an id (:func:`passage_anchor`) that links can point at.
+    """
     title = html.escape(doc.title or Path(doc.source).name)
     facts = " · ".join(html.escape(str(v)) for v in (doc.date, doc.place, f"{doc.lang}-{doc.script}", doc.format) if v)
     ents = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in doc.entities.items() if ids)
@@ -162,10 +170,14 @@ def document_html(doc: Document) -> str:
         f"<div style='color:#555'>duties: {', '.join(doc.duties) or '—'}</div>"
         f"<div style='color:#555'>{html.escape(ents)}</div>"
     )
+    if anchors:
+        return head + "".join(
+            f"<div id='{passage_anchor(doc.id, p.index)}'>{passage_html(p)}</div>" for p in doc.passages
+        )
     return head + "".join(passage_html(p) for p in doc.passages)
 
 
-__all__ = ["ENTITY_COLUMNS", "document_html", "passage_html", "to_dataframe"]
+__all__ = ["ENTITY_COLUMNS", "document_html", "passage_anchor", "passage_html", "to_dataframe"]
 
 
 register_hook("passage_html", passage_html)

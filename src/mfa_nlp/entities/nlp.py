@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import MfaNlpWarning
 from .forms import normalize
-from .gazetteer import LANGS, REGION, patterns
+from .gazetteer import CAPITAL_ONLY, LANGS, REGION, patterns
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -82,6 +82,7 @@ class EntityFilter:
 
     def __init__(self) -> None:
         self.lookup: dict[str, tuple[str, str]] = {}
+        self.capital_only: frozenset[str] = frozenset()  # forms that are a name only with a capital
 
     def key(self, span: Span) -> str:
         tokens = [t for t in span if not t.is_punct or t.text in "-.'"]
@@ -101,6 +102,8 @@ class EntityFilter:
             if ent.label_ in LABELS and ent.ent_id_:  # a gazetteer span (the ruler always sets an id)
                 if len(ent) == 1 and normalize(ent.text) in _SELF and not _is_self(ent):
                     continue
+                if len(ent) == 1 and not ent.text[:1].isupper() and normalize(ent.text) in self.capital_only:
+                    continue  # "u Privrednoj komori" (chamber), not the Comoros
                 kept.append(ent)
                 continue
             if ent.label_ not in ("GPE", "ORG"):
@@ -188,6 +191,7 @@ def _build(lang: str, english_model: str | None) -> Language:
     items = patterns(lang)
     ruler.add_patterns([{"label": label, "id": ident, "pattern": text} for label, ident, text in items])
     flt = nlp.add_pipe("mfa_entities", last=True)
+    flt.capital_only = CAPITAL_ONLY.get(lang, frozenset())
     # Lookup for statistical spans: the same normal form the ruler matches on.
     flt.lookup = {
         " ".join(normalize(t.text) for t in nlp.make_doc(text)): (label, ident) for label, ident, text in items
