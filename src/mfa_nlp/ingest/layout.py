@@ -176,8 +176,8 @@ def _gutter(rows: list[Row], hint: float | None = None) -> float | None:
 
     Baselines of two columns are often not aligned, so this looks at the x-profile of
     whole rows: a gutter is an x inside the rows' extent (15% in from either edge, so a
-    third of the width is a column too) that few rows run across, with at least three
-    rows wholly to its left and three wholly to its right. The gutter is the middle of
+    third of the width is a column too) that few rows run across, with text on its left
+    in at least three rows and on its right in at least three. The gutter is the middle of
     the widest such band with the fewest crossing rows.
     """
     spans = [_spans(r) for r in rows]
@@ -188,10 +188,9 @@ def _gutter(rows: list[Row], hint: float | None = None) -> float | None:
         for sp in spans:
             if any(a <= x <= b for a, b in sp):
                 cover += 1
-            elif sp[-1][1] < x:
-                left += 1
-            elif sp[0][0] > x:
-                right += 1
+                continue
+            left += sp[0][0] < x  # a row with text on both sides (aligned baselines) supports both
+            right += sp[-1][1] > x
         if left >= 3 and right >= 3 and cover <= (left + right) / 4:
             scored.append((x, cover))
     if not scored:
@@ -212,11 +211,17 @@ def _gutter(rows: list[Row], hint: float | None = None) -> float | None:
     return (band[0] + band[-1]) / 2
 
 
-def _columns(rows: list[Row], hint: float | None = None, depth: int = 0) -> tuple[list[list[Row]], float | None]:
-    """Cut a band of rows into chunks in reading order: full-width runs, and columns read one after another."""
+def _columns(
+    rows: list[Row], hint: float | None = None, depth: int = 0
+) -> tuple[list[tuple[str, list[Row]]], float | None]:
+    """Cut a band of rows into chunks in reading order: runs across the gutter, and columns one after another.
+
+    A chunk is ``("full", rows)`` for rows that run across the band's gutter at the top level
+    (measured against the page's text width), else ``("text", rows)``.
+    """
     gx = _gutter(rows, hint) if rows and depth < 4 else None
     if gx is None:
-        return [rows], None
+        return [("text", rows)], None
     segments: list[tuple[bool, list[Row]]] = []  # (runs across the gutter, rows)
     for row in rows:
         full = _covers(row, gx)
@@ -224,13 +229,15 @@ def _columns(rows: list[Row], hint: float | None = None, depth: int = 0) -> tupl
             segments[-1][1].append(row)
         else:
             segments.append((full, [row]))
-    chunks: list[list[Row]] = []
+    chunks: list[tuple[str, list[Row]]] = []
     for full, seg in segments:
         if full:
-            chunks.extend(_columns(seg, None, depth + 1)[0])
+            sub = _columns(seg, None, depth + 1)[0]
+            chunks.extend(("full" if depth == 0 and len(sub) == 1 else kind, c) for kind, c in sub)
             continue
-        for side in ([w for w in r if (w["x0"] + w["x1"]) / 2 < gx] for r in seg), (
-            [w for w in r if (w["x0"] + w["x1"]) / 2 >= gx] for r in seg
+        for side in (
+            ([w for w in r if (w["x0"] + w["x1"]) / 2 < gx] for r in seg),
+            ([w for w in r if (w["x0"] + w["x1"]) / 2 >= gx] for r in seg),
         ):
             col = [r for r in side if r]
             if col:
@@ -279,9 +286,13 @@ def _regions(rows: list[Row], hint: float | None) -> tuple[list[tuple[str, list[
             chunks, gx = _columns(seg, hint)
             if gx is None:  # no gutter: short lines of the one-column flow (a paragraph's last line)
                 add_flow(seg)
-            else:
-                gutter = gx
-                out.extend(("text", c) for c in chunks)
+                continue
+            gutter = gx
+            for kind, chunk in chunks:
+                if kind == "full":
+                    add_flow(chunk)
+                else:
+                    out.append((kind, chunk))
     return out, gutter
 
 

@@ -81,9 +81,11 @@ def to_parsed(lines: list[Line]) -> Parsed:
     """Title, date, place and blocks from lines in reading order."""
     if not lines:
         return Parsed()
-    body = statistics.median(ln.size for ln in lines if ln.kind == "text") if any(
-        ln.kind == "text" for ln in lines
-    ) else statistics.median(ln.size for ln in lines)
+    body = (
+        statistics.median(ln.size for ln in lines if ln.kind == "text")
+        if any(ln.kind == "text" for ln in lines)
+        else statistics.median(ln.size for ln in lines)
+    )
     title_i = _title_lines(lines, body)
     lines, title_i = _drop_letterhead(lines, title_i)
     spacing = statistics.median(
@@ -186,7 +188,6 @@ def _apply_dateline(parsed: Parsed) -> None:
             if not rest.strip():
                 parsed.blocks.remove(block)
         break
-
 
 
 __all__ = ["to_parsed"]

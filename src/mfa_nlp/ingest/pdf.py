@@ -26,7 +26,7 @@ from ..errors import (
 )
 from . import Limits, Parsed
 from .layout import Page, reading_order
-from .paragraphs import _join, to_parsed
+from .paragraphs import to_parsed
 
 #: Inflated page content above this is refused (a dense text page is ~50 KB; this stops decompression bombs).
 MAX_PAGE_CONTENT = 8 * 1024 * 1024
