@@ -116,7 +116,8 @@ def _attach_superscripts(rows: list[Row]) -> list[Row]:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
+    """Text of a running header or footer for comparing pages: digits masked, punctuation dropped (OCR varies it)."""
+    return re.sub(r"[\W_]+", " ", re.sub(r"\d+", "0", text.lower())).strip()
 
 
 def _row_text(row: Row) -> str:
@@ -131,14 +132,17 @@ def _drop_furniture(pages: list[tuple[float, float, list[Row]]]) -> None:
         idx += [i for i in range(max(0, len(rows) - 3), len(rows)) if rows[i][0]["bottom"] > height * (1 - EDGE)]
         return sorted(set(idx))
 
+    def key(row: Row) -> str:  # the row without its page number ("Page 2 of 3", "- 2 -", or OCR's "=")
+        return _norm(" ".join(_row_text(p) for p in _split_wide(row) if not _PAGE_NO.match(_row_text(p))))
+
     seen: Counter[str] = Counter()
     for _, h, rows in pages:
-        seen.update({_norm(_row_text(rows[i])) for i in edge_rows(h, rows)})
+        seen.update({key(rows[i]) for i in edge_rows(h, rows)})
     for _, h, rows in pages:
         drop = set()
         for i in edge_rows(h, rows):
             text = _row_text(rows[i])
-            if (len(pages) > 1 and seen[_norm(text)] > 1) or _PAGE_NO.match(text):
+            if (len(pages) > 1 and key(rows[i]) and seen[key(rows[i])] > 1) or _PAGE_NO.match(text):
                 drop.add(i)
             elif any(_PAGE_NO.match(_row_text(part)) for part in _split_wide(rows[i])):
                 drop.add(i)  # a footer text with a page number beside it ("... Page 1 of 1")
