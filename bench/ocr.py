@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 def compare(lang: str) -> dict[str, object]:
     """Read the born-digital statement and its scan; return the figures."""
     from eval_html import prf
-    from scans import SETTINGS, scan, source_pdf
 
     from mfa_nlp.ingest import Limits, read_bytes
+    from scans import SETTINGS, scan, source_pdf
 
     gold = read_bytes(source_pdf(lang), source=f"{lang}.pdf", limits=Limits(ocr="never"))
     data = scan(lang)
