@@ -31,7 +31,6 @@ def parse_image(data: bytes, *, source: str, limits: Limits) -> Parsed:
     if limits.ocr == "never":
         raise NoTextLayerError(source, "the file is a scanned image and OCR is off (--ocr never)")
     started = time.monotonic()
-    tessdata(source)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -51,10 +50,13 @@ def parse_image(data: bytes, *, source: str, limits: Limits) -> Parsed:
                     )
                 dpi = float((img.info.get("dpi") or (DEFAULT_DPI,))[0] or DEFAULT_DPI)
                 pages.append((img.convert("L"), dpi if 72 <= dpi <= 1200 else DEFAULT_DPI))
+    except LimitExceededError:
+        raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise LimitExceededError(source, f"the image is too large to open safely ({exc})") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CorruptFileError(source, f"the image cannot be read ({type(exc).__name__}: {exc})") from exc
+    tessdata(source)  # after the checks above: a bomb or a damaged file is that, with or without Tesseract
     deadline = started + limits.timeout if limits.timeout else None
     ocr = ocr_images(pages, source=source, deadline=deadline, timeout=limits.timeout)
     confs = [w["conf"] for p in ocr for w in p.words]
