@@ -174,3 +174,33 @@ def test_ocr_detect_language() -> None:
         == "srp_latn"
     )
     assert ocr_module.detect_language("Kosovo") is None
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_ocr_cli_tag_scans_and_born_digital(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from batch_support import duty_model_dir
+    from mfa_nlp.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.png").write_bytes(scan("en", fmt="png"))
+    (folder / "born.pdf").write_bytes(source_pdf("en"))
+    model = duty_model_dir(tmp_path)
+    args = ["--workers", "1", "--no-progress", *(["--model-dir", model] if model else [])]
+    out = tmp_path / "o.jsonl"
+    result = CliRunner().invoke(app, ["tag", str(folder), "-o", str(out), *args])
+    assert result.exit_code == 0, result.output
+    records = {Path(r["source"]).name: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert records["scan.png"]["ocr"] and records["scan.png"]["format"] == "image"
+    assert records["scan.png"]["date"] == records["born.pdf"]["date"] == "2020-02-03"
+    assert not records["born.pdf"]["ocr"]
+    never = CliRunner().invoke(app, ["tag", str(folder), "-o", str(tmp_path / "n.jsonl"), "--ocr", "never", *args])
+    assert never.exit_code == 3
+    row = json.loads((tmp_path / "n.errors.jsonl").read_text().splitlines()[0])
+    assert row["error"] == "NoTextLayerError" and "--ocr auto" in row["message"]
+    assert (
+        CliRunner().invoke(app, ["tag", str(folder), "-o", str(tmp_path / "x.jsonl"), "--ocr", "maybe"]).exit_code == 2
+    )
