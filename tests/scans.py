@@ -88,9 +88,23 @@ def scan(lang: str, *, fmt: str = "pdf", rotate90: bool = False) -> bytes:
     if fmt == "pdf":
         pages[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=pages[1:])
     elif fmt == "tif":
-        pages[0].save(buf, "TIFF", dpi=(dpi, dpi), save_all=True, append_images=pages[1:], compression="tiff_lzw")
+        pages[0].save(buf, "TIFF", dpi=(dpi, dpi), save_all=True, append_images=pages[1:], compression="jpeg", quality=quality)
     elif fmt == "png":
         pages[0].save(buf, "PNG", dpi=(dpi, dpi))
     else:
         pages[0].save(buf, "JPEG", dpi=(dpi, dpi), quality=quality)
     return buf.getvalue()
+
+
+def main() -> None:
+    """``python tests/scans.py LANG OUT.(pdf|tif|png|jpg)``: write one scan (used by ``make demo``)."""
+    import sys
+
+    lang, out = sys.argv[1], Path(sys.argv[2])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(scan(lang, fmt=out.suffix.lstrip(".").replace("tiff", "tif")))
+    print(f"wrote {out} ({out.stat().st_size:,} bytes), a scan of {SOURCES[lang]}")
+
+
+if __name__ == "__main__":
+    main()
