@@ -88,7 +88,9 @@ def scan(lang: str, *, fmt: str = "pdf", rotate90: bool = False) -> bytes:
     if fmt == "pdf":
         pages[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=pages[1:])
     elif fmt == "tif":
-        pages[0].save(buf, "TIFF", dpi=(dpi, dpi), save_all=True, append_images=pages[1:], compression="jpeg", quality=quality)
+        pages[0].save(
+            buf, "TIFF", dpi=(dpi, dpi), save_all=True, append_images=pages[1:], compression="jpeg", quality=quality
+        )
     elif fmt == "png":
         pages[0].save(buf, "PNG", dpi=(dpi, dpi))
     else:
