@@ -204,3 +204,12 @@ def test_ocr_cli_tag_scans_and_born_digital(tmp_path: Path) -> None:
     assert (
         CliRunner().invoke(app, ["tag", str(folder), "-o", str(tmp_path / "x.jsonl"), "--ocr", "maybe"]).exit_code == 2
     )
+
+
+def test_ocr_auto_leaves_a_short_good_text_layer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from hostile_inputs import bomb_pdf
+
+    monkeypatch.setattr(ocr_module, "_TESSDATA_DIRS", (str(tmp_path),))  # OCR would fail: it must not be tried
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    doc = read_bytes(bomb_pdf(1), source="short.pdf")
+    assert not doc.ocr and "Ministria" in doc.passages[0].text

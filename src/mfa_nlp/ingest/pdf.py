@@ -61,6 +61,13 @@ def text_layer_usable(text: str) -> bool:
     return not words or voiced >= 0.6 * len(words)
 
 
+def _needs_ocr(text: str, images: int) -> bool:
+    """A page to OCR in ``auto`` mode: images with no usable text, or a text layer that is garbage (not just short)."""
+    if text_layer_usable(text):
+        return False
+    return bool(images) or "(cid:" in text or len(text.replace(" ", "")) >= MIN_PAGE_CHARS
+
+
 def _open_error(source: str, exc: Exception) -> Exception:
     """Map a pdfplumber/pdfminer exception to one of ours."""
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -131,7 +138,7 @@ def parse_pdf(data: bytes, *, source: str, limits: Limits) -> Parsed:
     if mode == "force":
         todo = list(range(len(pages)))
     elif mode == "auto":
-        todo = [i for i, t in enumerate(texts) if not text_layer_usable(t) and (images[i] or t.strip())]
+        todo = [i for i, t in enumerate(texts) if _needs_ocr(t, images[i])]
     else:
         todo = []
     chars = sum(len(t) for i, t in enumerate(texts) if i not in todo)
