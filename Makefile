@@ -17,6 +17,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@mkdir -p out
 	$(BIN)/mfa-nlp tag corpus/samples -o out/samples.jsonl --workers 2
+	@# A scanned statement, made from a sample PDF, when Tesseract is installed (see README: OCR).
+	@if $(BIN)/python -c "import sys; from mfa_nlp.ingest.ocr import available; sys.exit(not available())"; then \
+		$(BIN)/python tests/scans.py sr-Cyrl out/scan/sr-cyrl_independence_statement_scan.tif && \
+		$(BIN)/mfa-nlp tag out/scan -o out/scan.jsonl --workers 1 && \
+		$(BIN)/python -c "import json; r = json.loads(open('out/scan.jsonl').readline()); \
+			print('OCR:', r['source'], '|', r['title'], '|', r['date'], '| pages', r['ocr_pages'], '| confidence', r['ocr_confidence'])"; \
+	else echo "OCR demo skipped: Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp tesseract-ocr-srp-latn tesseract-ocr-eng)"; fi
 	$(BIN)/mfa-nlp index out/samples.jsonl --db out/archive.db
 	$(BIN)/mfa-nlp search out/archive.db "visa liberalisation" --limit 5
 	$(BIN)/mfa-nlp events out/samples.jsonl -o out/events.csv

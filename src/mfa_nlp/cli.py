@@ -27,14 +27,17 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")] = False,
 ) -> None:
-    """Tag statements (HTML, PDF, TXT) with language, entities and foreign-policy duties."""
+    """Tag statements (HTML, PDF, TXT, scans) with language, entities and foreign-policy duties."""
 
 
 # --- tag (batch) -------------------------------------------------------------------------
 _TAG_HELP = """Tag documents into records (JSONL, Parquet or Elasticsearch bulk).
 
-Inputs are files, folders (searched recursively) and globs; .html/.htm/.pdf/.txt are
-tagged, other files are skipped and counted. A rerun with the same output skips the
+Inputs are files, folders (searched recursively) and globs; .html/.htm/.pdf/.txt and
+scanned .png/.jpg/.tif are tagged, other files are skipped and counted. Scans and PDF
+pages without a usable text layer are read with Tesseract OCR (--ocr auto; needs the
+Debian packages tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp tesseract-ocr-srp-latn
+tesseract-ocr-eng); OCR time counts against --timeout. A rerun with the same output skips the
 documents already tagged by the same pipeline version and model (resume after a kill,
 or incremental runs over a growing archive).
 
@@ -64,6 +67,12 @@ def tag_cli(
     max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, help="Most PDF pages to read.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per document.")] = None,
     max_chars: Annotated[int | None, typer.Option("--max-chars", min=1, help="Most text characters.")] = None,
+    ocr: Annotated[
+        str,
+        typer.Option(
+            "--ocr", help="auto: OCR scans and pages without a usable text layer; force: every page; never: none."
+        ),
+    ] = "auto",
     max_memory: Annotated[
         int | None, typer.Option("--max-memory", min=0, help="Memory cap per worker process in bytes (0 = off).")
     ] = None,
@@ -87,8 +96,12 @@ def tag_cli(
     if fmt not in (None, "jsonl", "parquet", "es-bulk"):
         typer.echo(f"error: --format {fmt!r}: use jsonl, parquet or es-bulk", err=True)
         raise typer.Exit(2)
+    if ocr not in ("auto", "never", "force"):
+        typer.echo(f"error: --ocr {ocr!r}: use auto, never or force", err=True)
+        raise typer.Exit(2)
     defaults = Limits()
     limits = Limits(
+        ocr=ocr,
         max_bytes=max_bytes or defaults.max_bytes,
         max_pages=max_pages or defaults.max_pages,
         timeout=timeout or defaults.timeout,

@@ -4,10 +4,11 @@ Hierarchy::
 
     MfaNlpError                      root: catch this to catch everything we raise
     ├── IngestError                  a file could not be turned into a Document
-    │   ├── UnsupportedFormatError   not .html/.htm/.pdf/.txt, or content of another kind
+    │   ├── UnsupportedFormatError   not .html/.htm/.pdf/.txt or an image, or content of another kind
     │   ├── CorruptFileError         damaged or not what its name says (e.g. not a PDF)
     │   ├── EncryptedPDFError        password-protected PDF
-    │   ├── NoTextLayerError         scanned PDF without text: needs OCR
+    │   ├── NoTextLayerError         a scan without text, and OCR is off (--ocr never) or found nothing
+    │   │   └── OcrUnavailableError  OCR is needed but Tesseract or a language pack is not installed
     │   ├── EmptyDocumentError       no text found at all
     │   └── LimitExceededError       larger / longer / slower than the configured limits
     ├── UnsafeOutputError            an output path would overwrite an input
@@ -49,7 +50,7 @@ class IngestError(MfaNlpError, ValueError):
 
 
 class UnsupportedFormatError(IngestError):
-    default_hint = "give an .html, .htm, .pdf or .txt file"
+    default_hint = "give an .html, .htm, .pdf, .txt, .png, .jpg or .tif file"
 
 
 class CorruptFileError(IngestError):
@@ -61,7 +62,14 @@ class EncryptedPDFError(IngestError):
 
 
 class NoTextLayerError(IngestError):
-    default_hint = "the PDF is a scan with no text layer; run OCR (e.g. ocrmypdf) first"
+    default_hint = "the file is a scan with no text layer; tag it with --ocr auto (needs Tesseract)"
+
+
+class OcrUnavailableError(NoTextLayerError):
+    default_hint = (
+        "install Tesseract: apt-get install tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp "
+        "tesseract-ocr-srp-latn tesseract-ocr-eng"
+    )
 
 
 class EmptyDocumentError(IngestError):
@@ -98,6 +106,7 @@ __all__ = [
     "MfaNlpWarning",
     "ModelError",
     "NoTextLayerError",
+    "OcrUnavailableError",
     "OutputFormatError",
     "RecordError",
     "UnsafeOutputError",

@@ -46,6 +46,7 @@ CREATE INDEX IF NOT EXISTS document_entity_idx ON document_entity (label, id, do
 CREATE INDEX IF NOT EXISTS document_entity_doc ON document_entity (doc_id);
 """
 
+
 def connect(db: str | os.PathLike[str]) -> sqlite3.Connection:
     """Open (and create if needed) an index database."""
     con = sqlite3.connect(str(db))
