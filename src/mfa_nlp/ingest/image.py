@@ -7,9 +7,9 @@ import time
 import warnings
 
 from ..errors import CorruptFileError, LimitExceededError, NoTextLayerError
-from . import Limits, Parsed
 from .layout import Page, reading_order
 from .paragraphs import to_parsed
+from .types import Limits, Parsed
 
 #: Resolution assumed for an image that does not say (a typical office scan).
 DEFAULT_DPI = 300.0

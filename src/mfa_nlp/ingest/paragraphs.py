@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import statistics
 
-from . import Block, Parsed
 from .layout import FOOTNOTE_MARK, Line
+from .types import Block, Parsed
 
 _BULLET = re.compile(r"^(?:[•●▪■◦·\-–—*]\s+|\(?\d{1,2}[.)]\s+|\(?[a-zа-я][.)]\s+)")
 _SYMBOL_BULLET = re.compile(r"^[•●▪■◦·\-–—*]\s+")

@@ -24,9 +24,9 @@ from ..errors import (
     LimitExceededError,
     NoTextLayerError,
 )
-from . import Limits, Parsed
 from .layout import Page, reading_order
 from .paragraphs import to_parsed
+from .types import Limits, Parsed
 
 #: Inflated page content above this is refused (a dense text page is ~50 KB; this stops decompression bombs).
 MAX_PAGE_CONTENT = 8 * 1024 * 1024

@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from ..document import Passage
-from . import Block
+from .types import Block
 
 #: Paragraphs longer than this are split at sentence ends.
 MAX_CHARS = 1200

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from . import Block, Parsed
+from .types import Block, Parsed
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32-le"),
