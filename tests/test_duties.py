@@ -107,7 +107,10 @@ def test_duties_model_assigns_clear_duties(clf, text, duty):
 
 
 def test_duties_ceremony_gets_no_duty(clf):
-    text = "The Ministry's consular section will be closed on Monday for the public holiday; urgent cases call the duty officer."
+    text = (
+        "The Ministry's consular section will be closed on Monday for the public holiday; "
+        "urgent cases call the duty officer."
+    )
     assert clf.predict([text])[0] == []
 
 

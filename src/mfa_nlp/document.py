@@ -164,6 +164,10 @@ class Document:
     entities: dict[str, list[str]] = field(default_factory=lambda: {label: [] for label in ENTITY_LABELS})
     duties: list[str] = field(default_factory=list)
     pipeline: dict[str, Any] = field(default_factory=dict)
+    #: Shared by the versions of one statement (set by ``mfa-nlp link``; None before linking).
+    statement_id: str | None = None
+    #: The other versions of the statement, each with its score and evidence (``mfa_nlp.link``).
+    links: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -193,7 +197,7 @@ class Document:
         self.duties = [d for d in DUTIES if d in present] + sorted(present - set(DUTIES))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "source": self.source,
             "format": self.format,
@@ -207,6 +211,10 @@ class Document:
             "duties": list(self.duties),
             "pipeline": dict(self.pipeline),
         }
+        if self.statement_id is not None:
+            data["statement_id"] = self.statement_id
+            data["links"] = [dict(link) for link in self.links]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
@@ -225,4 +233,6 @@ class Document:
             entities=entities,
             duties=list(data.get("duties") or []),
             pipeline=dict(data.get("pipeline") or {}),
+            statement_id=data.get("statement_id"),
+            links=list(data.get("links") or []),
         )

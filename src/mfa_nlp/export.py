@@ -256,7 +256,7 @@ def _parquet_schemas() -> tuple[Any, Any]:
     )  # fmt: skip
     documents = pa.schema(
         [("id", pa.string()), *common, ("lang", pa.string()), ("script", pa.string()), ("passages", pa.int32()),
-         ("duties", strings), *entity_cols, *pipe]
+         ("duties", strings), *entity_cols, *pipe, ("statement_id", pa.string())]
     )  # fmt: skip
     return passages, documents
 
@@ -288,6 +288,7 @@ def _document_row(record: dict[str, Any]) -> dict[str, Any]:
     row.update(passages=len(record["passages"]), duties=list(record.get("duties") or []))
     row.update({f"entities_{label}": list(ents.get(label) or []) for label in ENTITY_LABELS})
     row.update(pipeline_version=pipe.get("version"), pipeline_model=pipe.get("model"))
+    row["statement_id"] = record.get("statement_id")
     return row
 
 
