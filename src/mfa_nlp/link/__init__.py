@@ -20,6 +20,7 @@ checked, and only the types in :data:`TRUSTED_TYPES` accepted.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -297,13 +298,13 @@ linked records as Elasticsearch/OpenSearch bulk NDJSON. Memory stays
     # Pass 1: where each record starts, its day and language. 20 bytes a document.
     offsets, days, langs = [], [], []
     for pos, rec in _offsets(path):
-        p = profile({"id": rec.get("id", ""), "date": rec.get("date"), "lang": rec.get("lang")})
         offsets.append(pos)
-        days.append(p.day if p.day is not None else -1)
-        langs.append(p.lang)
+        days.append(_day(rec.get("date")))
+        langs.append(rec.get("lang") or "?")
     n = len(offsets)
     day_arr = np.array(days, dtype=np.int64)
     order = np.argsort(day_arr, kind="stable")
+    sorted_days = day_arr[order]
     clusters = _Clusters(n, langs, scorer.threshold)
     with tempfile.TemporaryDirectory() as tmp:
         store = sqlite3.connect(str(Path(tmp) / "profiles.db"))
@@ -314,7 +315,7 @@ linked records as Elasticsearch/OpenSearch bulk NDJSON. Memory stays
 
             def load_day(day: int) -> list[tuple[int, Profile]]:
                 if day not in cache:
-                    lo, hi = np.searchsorted(day_arr[order], [day, day + 1])
+                    lo, hi = np.searchsorted(sorted_days, [day, day + 1])
                     rows = []
                     for k in order[lo:hi]:
                         fh.seek(offsets[k])
@@ -340,7 +341,8 @@ linked records as Elasticsearch/OpenSearch bulk NDJSON. Memory stays
                         "INSERT OR IGNORE INTO p VALUES (?, ?)",
                         [(k, _dump(p)) for k, p in here + later if k in involved],
                     )
-                cache.pop(day, None)
+                for d in [d for d in cache if d <= day]:
+                    del cache[d]
         clusters.run()
         # The profiles of linked documents come back from disk for the evidence.
         linked = {k for members in clusters.members.values() for k in members}
@@ -412,6 +414,13 @@ linked records as Elasticsearch/OpenSearch bulk NDJSON. Memory stays
         if bulk_source is not None:
             bulk_source.unlink()
     return counts
+
+
+def _day(date: Any) -> int:
+    try:
+        return dt.date.fromisoformat(date).toordinal() if date else -1
+    except (TypeError, ValueError):
+        return -1
 
 
 def _dump(p: Profile) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,13 +40,13 @@ FEATURES: tuple[str, ...] = (
 )
 #: Entity ids that nearly every statement of the ministry names: no evidence of a link.
 UBIQUITOUS_IDS = frozenset({"XKX", "MFA"})
-#: Hashed token space of the sparse family matrices.
-HASH_SPACE = 1 << 22
 
+# Capitals (Latin, Latin-1/Extended-A, Cyrillic), so that the regex engine, not Python, skips lower-case words.
+_UPPER = "".join(chr(c) for c in range(0x41, 0x530) if chr(c).isupper() and chr(c).isalpha())
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DATE_DM = re.compile(r"\b(\d{1,2})\.?\s+(?:e\s+)?([^\W\d_]{3,10})\b")
-_DATE_MD = re.compile(r"\b([^\W\d_]{3,10})\s+(\d{1,2})\b")
-_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*")
+_DATE_MD = re.compile(f"\\b([{_UPPER}][^\\W\\d_]{{2,9}})\\s+(\\d{{1,2}})\\b")
+_WORD = re.compile(f"[{_UPPER}][^\\W\\d_'’-]*(?:-[^\\W\\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?:;…]\s*$")
 # Capitalised words that head sentences or name institutions in every statement (folded keys).
 _STOP_KEYS = frozenset(
@@ -87,7 +86,7 @@ def numbers(text: str) -> set[str]:
         if month.lower() in MONTHS:
             found.add(f"d{int(day)}-{MONTHS[month.lower()]}")
     for month, day in _DATE_MD.findall(text):
-        if month[0].isupper() and month.lower() in MONTHS:
+        if month.lower() in MONTHS:
             found.add(f"d{int(day)}-{MONTHS[month.lower()]}")
     return found
 
@@ -97,7 +96,7 @@ def proper_names(text: str, spans: Sequence[tuple[int, int]] = ()) -> set[str]:
     keys: set[str] = set()
     for m in _WORD.finditer(text):
         word = m.group()
-        if not word[0].isupper() or m.start() == 0 or _SENTENCE_END.search(text[max(0, m.start() - 3) : m.start()]):
+        if m.start() == 0 or _SENTENCE_END.search(text[max(0, m.start() - 3) : m.start()]):
             continue
         if any(s <= m.start() < e for s, e in spans):
             continue
@@ -152,19 +151,21 @@ def profile(record: dict[str, Any]) -> Profile:
     )  # fmt: skip
 
 
-def _hash(token: str) -> int:
-    return zlib.crc32(token.encode("utf-8")) % HASH_SPACE
+def _dense(rows: list[list[int]], width: int) -> np.ndarray:
+    """Binary rows over the block's own vocabulary."""
+    out = np.zeros((len(rows), width + 1), dtype=np.float32)
+    for k, cols in enumerate(rows):
+        out[k, cols] = 1.0
+    return out
 
 
-def _sparse(sets: Sequence[frozenset[str]]) -> Any:
+def _sparse(rows: list[list[int]], width: int) -> Any:
     from scipy.sparse import csr_matrix
 
-    indptr, indices = [0], []
-    for s in sets:
-        indices.extend(sorted({_hash(t) for t in s}))
-        indptr.append(len(indices))
+    indptr = np.cumsum([0, *(len(r) for r in rows)])
+    indices = np.array([c for r in rows for c in sorted(r)], dtype=np.int64)
     data = np.ones(len(indices), dtype=np.float32)
-    return csr_matrix((data, np.array(indices, dtype=np.int64), np.array(indptr)), shape=(len(sets), HASH_SPACE))
+    return csr_matrix((data, indices, indptr), shape=(len(rows), width + 1))
 
 
 def pair_features(left: Sequence[Profile], right: Sequence[Profile], ii: np.ndarray, jj: np.ndarray) -> np.ndarray:
@@ -183,11 +184,17 @@ def pair_features(left: Sequence[Profile], right: Sequence[Profile], ii: np.ndar
     out[:, 1] = gap == 1
 
     def family(get) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        a, b = _sparse([get(p) for p in left]), _sparse([get(p) for p in right])
-        small = len(left) * len(right) <= 4_000_000  # a dense k x m block; larger days go pair by pair
-        inter = np.asarray((a @ b.T).toarray())[ii, jj] if small else _rowwise(a, b, ii, jj)
-        na = np.asarray(a.sum(axis=1)).ravel()[ii]
-        nb = np.asarray(b.sum(axis=1)).ravel()[jj]
+        vocab: dict[str, int] = {}
+        rows_l = [[vocab.setdefault(t, len(vocab)) for t in get(p)] for p in left]
+        rows_r = [[vocab.setdefault(t, len(vocab)) for t in get(p)] for p in right]
+        if (len(left) + len(right)) * (len(vocab) + 1) <= 8_000_000:  # a typical day: small dense matrices
+            a, b = _dense(rows_l, len(vocab)), _dense(rows_r, len(vocab))
+            inter = (a @ b.T)[ii, jj]
+        else:  # a very busy day (a bulk import): sparse, pair by pair
+            a, b = _sparse(rows_l, len(vocab)), _sparse(rows_r, len(vocab))
+            inter = _rowwise(a, b, ii, jj)
+        na = np.array([len(r) for r in rows_l], dtype=float)[ii]
+        nb = np.array([len(r) for r in rows_r], dtype=float)[jj]
         return inter, na, nb
 
     for col, label in ((2, "STATE"), (3, "ORG"), (4, "VALUE")):
