@@ -135,7 +135,7 @@ def test_search_phrase_and_or(db: Path) -> None:
 def test_search_index_is_incremental(tmp_path: Path, db: Path) -> None:
     records = tmp_path / "r.jsonl"
     again = build_index(records, db)
-    assert again == {"added": 0, "replaced": 0, "unchanged": len(RECORDS), "passages": 0}
+    assert again == {"added": 0, "replaced": 0, "unchanged": len(RECORDS), "relinked": 0, "passages": 0}
     assert len(search(db, "visa")) == 2
     newer = [dict(r, pipeline={"version": "2", "model": "m"}) for r in RECORDS[:1]]
     records.write_text(json.dumps(newer[0], ensure_ascii=False) + "\n", encoding="utf-8")

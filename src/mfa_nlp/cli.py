@@ -157,10 +157,16 @@ def index_cli(
     if not records.is_file():
         typer.echo(f"error: {records}: no such file; tag an archive first (mfa-nlp tag ... -o {records})", err=True)
         raise typer.Exit(2)
-    counts = build_index(records, db)
+    from .errors import MfaNlpError
+
+    try:
+        counts = build_index(records, db)
+    except MfaNlpError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(
         f"{db}: {counts['added']} documents added, {counts['replaced']} replaced, "
-        f"{counts['unchanged']} unchanged ({counts['passages']} passages indexed)"
+        f"{counts['unchanged']} unchanged, {counts['relinked']} relinked ({counts['passages']} passages indexed)"
     )
 
 
@@ -177,14 +183,15 @@ def search_cli(
     until: Annotated[str | None, typer.Option("--until", help="Until date YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most passages to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+    collapse: Annotated[
+        bool, typer.Option("--collapse", help="One hit per statement, with its other languages (after `link`).")
+    ] = False,
 ) -> None:
     """Search the index: ranked passages with highlighted snippets, source, date and facets."""
     import re
 
     from rich.console import Console
     from rich.markup import escape
-
-    from .search import search
 
     for name, day in (("--since", since), ("--until", until)):
         if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
@@ -193,19 +200,13 @@ def search_cli(
     if not db.is_file():
         typer.echo(f"error: {db}: no such index; build it with `mfa-nlp index OUT.jsonl --db {db}`", err=True)
         raise typer.Exit(2)
-    frame = search(
-        db,
-        query,
-        duty=duty,
-        state=state,
-        org=org,
-        value=value,
-        lang=lang,
-        since=since,
-        until=until,
-        limit=limit,
-        marks=("\x02", "\x03") if not as_json else ("[", "]"),
-    )
+    from .errors import MfaNlpError
+
+    try:
+        frame = _search(db, query, duty, state, org, value, lang, since, until, limit, as_json, collapse)
+    except MfaNlpError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if as_json:
         typer.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
         return
@@ -223,6 +224,103 @@ def search_cli(
             f"   [dim]{escape(row.source)} ¶{row.passage} lang={row.lang or '?'} "
             f"duties={','.join(row.duties) or '-'} {escape(ents)} score={row.score:.2f}[/dim]"
         )
+        if collapse and row.versions:
+            also = "; ".join(f"{v['lang'] or '?'}: {v['title'] or v['source']}" for v in row.versions)
+            console.print(f"   [dim]also in {escape(also)}[/dim]")
+
+
+def _search(db, query, duty, state, org, value, lang, since, until, limit, as_json, collapse):  # noqa: ANN001, ANN202
+    from .search import search
+
+    return search(
+        db,
+        query,
+        duty=duty,
+        state=state,
+        org=org,
+        value=value,
+        lang=lang,
+        since=since,
+        until=until,
+        limit=limit,
+        marks=("\x02", "\x03") if not as_json else ("[", "]"),
+        collapse=collapse,
+    )
+
+
+# --- link (translations -> statements) ------------------------------------------------------
+@app.command("link")
+def link_cli(
+    records: Annotated[Path, typer.Argument(help="A tagged JSONL file (from `mfa-nlp tag`).")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Links file: one line per document with its statement_id.")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Add statement_id and links to the records.")] = False,
+    es_bulk: Annotated[
+        Path | None, typer.Option("--es-bulk", help="Also write the linked records as ES/OpenSearch bulk NDJSON.")
+    ] = None,
+    index_name: Annotated[str, typer.Option("--index", help="Index name for es-bulk actions.")] = "mfa-statements",
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Folder with link.skops/link.json.")] = None,
+) -> None:
+    """Give every document a statement_id shared by its translations (and duplicates)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .errors import ModelError
+    from .link import link_records
+
+    if not records.is_file():
+        typer.echo(f"error: {records}: no such file; tag an archive first (mfa-nlp tag ... -o {records})", err=True)
+        raise typer.Exit(2)
+    if output is None and not in_place and es_bulk is None:
+        typer.echo("error: give -o LINKS.jsonl, --in-place or --es-bulk OUT.ndjson", err=True)
+        raise typer.Exit(2)
+    if output is not None and output.resolve() == records.resolve():
+        typer.echo(f"error: -o {output} is the input; use --in-place to add the fields to the records", err=True)
+        raise typer.Exit(2)
+    try:
+        counts = link_records(records, output, in_place=in_place, es_bulk=es_bulk, index_name=index_name,
+                              model_dir=model_dir)  # fmt: skip
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    table = Table(title="mfa-nlp link", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    written = ", ".join(str(p) for p in (output, records if in_place else None, es_bulk) if p)
+    for what, value in (("documents", counts["documents"]), ("statements", counts["statements"]),
+                        ("  in several languages", counts["multilingual"]), ("links", counts["links"]),
+                        ("output", written)):  # fmt: skip
+        table.add_row(what, str(value))
+    Console(stderr=True).print(table)
+
+
+@app.command("train-link")
+def train_link_cli(
+    folder: Annotated[Path, typer.Argument(help="The link set (corpus/links).")] = Path("corpus/links"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for link.skops and link.json.")] = Path(
+        "models"
+    ),
+) -> None:
+    """Train the link scorer (deterministic) and print its held-out figures (= make link-model)."""
+    from .link.train import format_report, train
+
+    card = train(folder, output)
+    typer.echo(format_report({"threshold": card["threshold"], "held_out": card["held_out"]}))
+    typer.echo(f"\nscorer {card['model_id']} written to {output}/")
+
+
+@app.command("evaluate-link")
+def evaluate_link_cli(
+    folder: Annotated[Path, typer.Argument(help="The link set (corpus/links).")] = Path("corpus/links"),
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Folder with link.skops/link.json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Pairwise precision/recall/F1 and cluster purity of the shipped link scorer (held-out groups and all)."""
+    from .link.train import evaluate, format_report
+
+    result = evaluate(folder, model_dir)
+    typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
 
 
 # --- duties (train / evaluate / explain) --------------------------------------------------

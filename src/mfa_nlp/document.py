@@ -170,6 +170,10 @@ class Document:
     ocr: bool = False
     ocr_pages: list[int] = field(default_factory=list)
     ocr_confidence: float | None = None
+    #: Shared by the versions of one statement (set by ``mfa-nlp link``; None before linking).
+    statement_id: str | None = None
+    #: The other versions of the statement, each with its score and evidence (``mfa_nlp.link``).
+    links: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -199,7 +203,7 @@ class Document:
         self.duties = [d for d in DUTIES if d in present] + sorted(present - set(DUTIES))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "source": self.source,
             "format": self.format,
@@ -216,6 +220,10 @@ class Document:
             "ocr_pages": list(self.ocr_pages),
             "ocr_confidence": self.ocr_confidence,
         }
+        if self.statement_id is not None:
+            data["statement_id"] = self.statement_id
+            data["links"] = [dict(link) for link in self.links]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
@@ -237,4 +245,6 @@ class Document:
             ocr=bool(data.get("ocr")),
             ocr_pages=[int(n) for n in data.get("ocr_pages") or []],
             ocr_confidence=data.get("ocr_confidence"),
+            statement_id=data.get("statement_id"),
+            links=list(data.get("links") or []),
         )

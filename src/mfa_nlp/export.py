@@ -257,7 +257,7 @@ def _parquet_schemas() -> tuple[Any, Any]:
     documents = pa.schema(
         [("id", pa.string()), *common, ("lang", pa.string()), ("script", pa.string()), ("passages", pa.int32()),
          ("duties", strings), *entity_cols, *pipe, ("ocr", pa.bool_()), ("ocr_pages", pa.list_(pa.int32())),
-         ("ocr_confidence", pa.float64())]
+         ("ocr_confidence", pa.float64()), ("statement_id", pa.string())]
     )  # fmt: skip
     return passages, documents
 
@@ -294,6 +294,7 @@ def _document_row(record: dict[str, Any]) -> dict[str, Any]:
         ocr_pages=list(record.get("ocr_pages") or []),
         ocr_confidence=record.get("ocr_confidence"),
     )
+    row["statement_id"] = record.get("statement_id")
     return row
 
 

@@ -59,8 +59,8 @@ def top_entities(passages: pd.DataFrame, column: str = "states", n: int = 15) ->
     return fig
 
 
-def duties_over_time(documents: pd.DataFrame) -> Figure:
-    """Documents per duty per month (document-level frame; undated documents left out)."""
+def duties_over_time(documents: pd.DataFrame, unit: str = "documents") -> Figure:
+    """Documents (or statements, from the statement-level frame) per duty per month; undated ones left out."""
     fig = _figure()
     dated = documents.dropna(subset=["date"])
     if dated.empty:
@@ -68,8 +68,8 @@ def duties_over_time(documents: pd.DataFrame) -> Figure:
     monthly = dated.set_index("date")[list(DUTIES)].astype(int).resample("MS").sum()
     ax = fig.subplots()
     monthly.plot(ax=ax, marker="o")
-    ax.set_title("Documents per duty by month")
-    ax.set_ylabel("documents")
+    ax.set_title(f"{unit.capitalize()} per duty by month")
+    ax.set_ylabel(unit)
     ax.legend(fontsize="small", ncols=2)
     return fig
 

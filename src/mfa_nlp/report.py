@@ -45,12 +45,16 @@ def build_report(records: str | os.PathLike[str], output: str | os.PathLike[str]
     docs = list(load_records(records))
     passages = to_dataframe(docs, level="passage")
     documents = to_dataframe(docs, level="document")
+    statements = to_dataframe(docs, level="statement")
     title = title or f"mfa_nlp report: {Path(records).name}"
 
     counts = [
+        ("statements (versions of one statement counted once; see `mfa-nlp link`)", len(statements)),
+        ("  in several languages", int((statements["langs"].map(len) > 1).sum())),
         ("documents", len(documents)),
         ("passages", len(passages)),
         *((f"passages in {lang}", n) for lang, n in passages["lang"].value_counts().items()),
+        *((f"statements: {d}", int(statements[d].sum())) for d in DUTIES),
         *((f"passages: {d}", int(passages[d].sum())) for d in DUTIES),
         ("distinct states", passages["states"].explode().dropna().nunique()),
         ("distinct organisations", passages["orgs"].explode().dropna().nunique()),
@@ -60,7 +64,7 @@ def build_report(records: str | os.PathLike[str], output: str | os.PathLike[str]
         ("Most named states", plots.top_entities(passages, "states")),
         ("Most named organisations", plots.top_entities(passages, "orgs")),
         ("Most named values", plots.top_entities(passages, "values")),
-        ("Duties over time", plots.duties_over_time(documents)),
+        ("Duties over time (statements)", plots.duties_over_time(statements, unit="statements")),
         ("States and duties", plots.state_duty_heatmap(passages)),
     ]
     from . import events
@@ -69,6 +73,7 @@ def build_report(records: str | os.PathLike[str], output: str | os.PathLike[str]
     latest = _latest_by_state(ledger)
     rows = "".join(
         f"<tr><td><a href='#doc-{html.escape(d.id[:16])}'>{html.escape(d.title or Path(d.source).name)}</a></td>"
+        f"<td>{html.escape(d.statement_id or '')}</td>"
         f"<td>{html.escape(d.date or '')}</td><td>{html.escape(d.lang or '')}</td><td>{len(d.passages)}</td>"
         f"<td>{html.escape(', '.join(d.duties))}</td>"
         f"<td>{html.escape(', '.join(d.entities.get('STATE', [])))}</td></tr>"
@@ -90,7 +95,7 @@ def build_report(records: str | os.PathLike[str], output: str | os.PathLike[str]
         "<figcaption>Recognition timeline: cumulative events by kind (mfa-nlp events)</figcaption></figure>",
         "<table class='states'><tr><th>state / organisation</th><th>latest event</th><th>event date</th>"
         f"<th>claimant</th><th>reports</th><th>evidence</th></tr>{latest}</table></div>",
-        "<h2>Documents</h2><table><tr><th>title</th><th>date</th><th>lang</th><th>passages</th>"
+        "<h2>Documents</h2><table><tr><th>title</th><th>statement</th><th>date</th><th>lang</th><th>passages</th>"
         f"<th>duties</th><th>states</th></tr>{rows}</table><h2>Passages</h2>",
         *(
             f"<section class='doc' id='doc-{html.escape(d.id[:16])}'>{document_html(d, anchors=True)}</section>"

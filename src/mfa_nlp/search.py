@@ -4,7 +4,9 @@ Tables: ``documents`` (one row per record, keyed by id with its pipeline version
 ``passages`` (text and metadata), ``passages_fts`` (FTS5 over the passage text and
 a Latin transliteration of Cyrillic text, tokenizer ``unicode61 remove_diacritics 2``
 so that "Kosoves" finds "Kosovës" and "Kosovo" finds "Косово"), and the facets
-``passage_duty`` and ``document_entity``.
+``passage_duty`` and ``document_entity``. ``documents.statement_id`` (from ``mfa-nlp link``) groups
+the versions of one statement; an index built before it existed (schema 1) gets the column
+when it is next opened for indexing, and ``search`` refuses it with the command that upgrades it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, version TEXT, model TEXT, source TEXT, format TEXT, title TEXT,
-    date TEXT, place TEXT, lang TEXT, duties TEXT, entities TEXT
+    date TEXT, place TEXT, lang TEXT, duties TEXT, entities TEXT, statement_id TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER, text TEXT, lang TEXT,
@@ -45,12 +47,34 @@ CREATE INDEX IF NOT EXISTS passage_entity_idx ON passage_entity (label, id, pass
 CREATE INDEX IF NOT EXISTS document_entity_idx ON document_entity (label, id, doc_id);
 CREATE INDEX IF NOT EXISTS document_entity_doc ON document_entity (doc_id);
 """
+#: Index schema version (``PRAGMA user_version``): 1 = before statement_id, 2 = with it.
+SCHEMA_VERSION = 2
+
 
 
 def connect(db: str | os.PathLike[str]) -> sqlite3.Connection:
-    """Open (and create if needed) an index database."""
+    """Open (and create if needed) an index database, upgrading a schema-1 index in place.
+
+    Raises:
+        MfaNlpError: the index was written by a newer mfa_nlp (schema above SCHEMA_VERSION).
+    """
+    from .errors import MfaNlpError
+
     con = sqlite3.connect(str(db))
+    found = con.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        con.close()
+        raise MfaNlpError(
+            f"{db}: index schema {found} is newer than this mfa_nlp understands ({SCHEMA_VERSION}); "
+            "upgrade mfa_nlp or build a new index with `mfa-nlp index OUT.jsonl --db NEW.db`."
+        )
+    columns = {row[1] for row in con.execute("PRAGMA table_info(documents)")}
+    if columns and "statement_id" not in columns:  # schema 1: add the column; values come with the next index run
+        con.execute("ALTER TABLE documents ADD COLUMN statement_id TEXT")
     con.executescript(_SCHEMA)
+    con.execute("CREATE INDEX IF NOT EXISTS documents_statement ON documents (statement_id)")
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    con.commit()
     return con
 
 
@@ -78,15 +102,18 @@ def _delete_document(con: sqlite3.Connection, doc_id: str) -> None:
 def build_index(records: str | os.PathLike[str], db: str | os.PathLike[str]) -> dict[str, int]:
     """Index a tagged JSONL file into ``db``; incremental by (document id, pipeline version).
 
-    A record already indexed with the same pipeline version is left alone; one from
-    another version replaces the old rows. Returns counts of added, replaced and unchanged.
+    A record already indexed with the same pipeline version is left alone (its ``statement_id``
+    is updated if linking changed it); one from another version replaces the old rows.
+    Returns counts of added, replaced, unchanged and relinked.
 
     >>> build_index("out/samples.jsonl", "out/archive.db")  # doctest: +SKIP
     {'added': 12, 'replaced': 0, 'unchanged': 0, 'passages': 87}
     """
     con = connect(db)
-    counts = {"added": 0, "replaced": 0, "unchanged": 0, "passages": 0}
-    known = {row[0]: (row[1], row[2]) for row in con.execute("SELECT id, version, model FROM documents")}
+    counts = {"added": 0, "replaced": 0, "unchanged": 0, "relinked": 0, "passages": 0}
+    rows = con.execute("SELECT id, version, model, statement_id FROM documents").fetchall()
+    known = {row[0]: (row[1], row[2]) for row in rows}
+    linked = {row[0]: row[3] for row in rows}
     try:
         with con:
             for rec in _records(records):
@@ -95,6 +122,10 @@ def build_index(records: str | os.PathLike[str], db: str | os.PathLike[str]) -> 
                 if rec["id"] in known:
                     if known[rec["id"]] == version:
                         counts["unchanged"] += 1
+                        if linked.get(rec["id"]) != rec.get("statement_id"):
+                            con.execute("UPDATE documents SET statement_id = ? WHERE id = ?",
+                                        (rec.get("statement_id"), rec["id"]))  # fmt: skip
+                            counts["relinked"] += 1
                         continue
                     _delete_document(con, rec["id"])
                     counts["replaced"] += 1
@@ -111,9 +142,11 @@ def build_index(records: str | os.PathLike[str], db: str | os.PathLike[str]) -> 
 def _insert(con: sqlite3.Connection, rec: dict[str, Any], version: tuple[Any, Any]) -> None:
     ents = rec.get("entities") or {}
     con.execute(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO documents (id, version, model, source, format, title, date, place, lang, duties, entities,"
+        " statement_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (rec["id"], version[0], version[1], rec.get("source"), rec.get("format"), rec.get("title"), rec.get("date"),
-         rec.get("place"), rec.get("lang"), json.dumps(rec.get("duties") or []), json.dumps(ents, ensure_ascii=False)),
+         rec.get("place"), rec.get("lang"), json.dumps(rec.get("duties") or []), json.dumps(ents, ensure_ascii=False),
+         rec.get("statement_id")),
     )  # fmt: skip
     con.executemany(
         "INSERT INTO document_entity VALUES (?,?,?)",
@@ -178,8 +211,13 @@ def search(
     until: str | None = None,
     limit: int = 20,
     marks: tuple[str, str] = ("[", "]"),
+    collapse: bool = False,
 ) -> pd.DataFrame:
     """Ranked passages (bm25) matching ``query`` with facet filters, as a DataFrame.
+
+    Every row carries its document's ``statement_id``. With ``collapse`` there is one row per
+    statement (its best passage), and ``versions`` lists the statement's other documents
+    (``{"doc_id", "lang", "source", "title"}``); unlinked documents are statements of their own.
 
     ``duty`` filters passages; ``state``/``org``/``value`` filter documents that mention the
     entity id; ``since``/``until`` are inclusive ``YYYY-MM-DD`` bounds on the document date.
@@ -223,21 +261,56 @@ def search(
         select = "0.0 AS score, substr(p.text, 1, 160) AS snippet"
         order = "d.date DESC, p.rowid"
     sql = f"""
-        SELECT {select}, p.doc_id, p.idx AS passage, p.lang, p.duties, d.source, d.date, d.title, d.entities
+        SELECT {select}, p.doc_id, p.idx AS passage, p.lang, p.duties, d.source, d.date, d.title, d.entities,
+               d.statement_id, p.rowid AS _rowid
         FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid JOIN documents d ON d.id = p.doc_id
         {"WHERE " + " AND ".join(where) if where else ""}
-        ORDER BY {order} LIMIT ?
     """
+    if collapse:  # the best passage of each statement (a document not linked is its own statement)
+        sql = f"""
+            SELECT * FROM (
+                SELECT *, ROW_NUMBER() OVER (PARTITION BY COALESCE(statement_id, doc_id)
+                                             ORDER BY {order.replace("d.date", "date").replace("p.rowid", "_rowid")})
+                          AS _rank
+                FROM ({sql}) AS hits
+            ) WHERE _rank = 1
+            ORDER BY {order.replace("d.date", "date").replace("p.rowid", "_rowid")} LIMIT ?
+        """
+    else:
+        sql += f" ORDER BY {order} LIMIT ?"
     con = sqlite3.connect(f"file:{Path(db)}?mode=ro", uri=True)
     try:
+        _check_schema(con, db)
         frame = pd.read_sql_query(sql, con, params=[*args, int(limit)])
+        if collapse:
+            others = "SELECT id, lang, source, title FROM documents WHERE statement_id = ? AND id != ? ORDER BY lang"
+            frame["versions"] = [
+                [{"doc_id": i, "lang": lang, "source": src, "title": title}
+                 for i, lang, src, title in con.execute(others, (sid, doc))] if sid else []
+                for sid, doc in zip(frame["statement_id"], frame["doc_id"], strict=True)
+            ]  # fmt: skip
     finally:
         con.close()
+    frame = frame.drop(columns=[c for c in ("_rowid", "_rank") if c in frame.columns])
     frame["duties"] = frame["duties"].map(json.loads)
     frame["entities"] = frame["entities"].map(json.loads)
     # bm25 is "smaller is better"; show a positive relevance instead.
     frame["score"] = -frame["score"]
     return frame
+
+
+def _check_schema(con: sqlite3.Connection, db: str | os.PathLike[str]) -> None:
+    """Refuse an index this version cannot read (schema 1 has no statement_id; a newer one is unknown)."""
+    from .errors import MfaNlpError
+
+    found = con.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise MfaNlpError(f"{db}: index schema {found} is newer than this mfa_nlp understands ({SCHEMA_VERSION}).")
+    if found < SCHEMA_VERSION:
+        raise MfaNlpError(
+            f"{db}: index schema {found} predates statement ids; upgrade it in place with "
+            f"`mfa-nlp index OUT.jsonl --db {db}` (link OUT.jsonl first with `mfa-nlp link OUT.jsonl --in-place`)."
+        )
 
 
 def _as_list(value: list[str] | str | None) -> list[str]:
