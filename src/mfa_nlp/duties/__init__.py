@@ -16,10 +16,7 @@ foreign file is refused without running any of its code. Both files are hash-che
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -30,6 +27,7 @@ import numpy as np
 
 from ..document import DUTIES, Document, Passage, register_hook
 from ..errors import ModelError
+from ..safeio import check_hash, file_sha256, load_skops, read_card
 from .features import entity_tokens
 
 MODEL_FILE = "duties.skops"
@@ -66,15 +64,6 @@ def default_model_dir() -> Path:
     if (packaged / MODEL_FILE).is_file():
         return packaged
     return Path(__file__).resolve().parents[3] / "models"
-
-
-def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -236,32 +225,17 @@ def _load_cached(folder: str) -> DutyClassifier:
     return _CACHE[folder]
 
 
+_REBUILD = "Rebuild it with `make model` (or `mfa-nlp train corpus/duties -o models/`)."
+
+
 def _card(folder: Path, *files: str) -> dict[str, Any]:
-    """The model card of a folder, after checking that it and the named files exist (M001/M002)."""
-    card_path = folder / CARD_FILE
-    missing = [name for name in (CARD_FILE, *files) if not (folder / name).is_file()]
-    if missing:
-        raise ModelError(
-            f"[M001] no duty model in {folder}: {', '.join(missing)} missing. "
-            "Build it with `make model` (or `mfa-nlp train corpus/duties -o models/`), "
-            f"or point {MODEL_ENV} at a folder that has them."
-        )
-    try:
-        return json.loads(card_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(
-            f"[M002] {card_path}: the model card is not valid JSON ({exc}); rebuild with `make model`."
-        ) from exc
+    """The model card, after checking that it and ``files`` exist (M001/M002)."""
+    rebuild = f"{_REBUILD} Or point {MODEL_ENV} at a folder that has them."
+    return read_card(folder, CARD_FILE, *files, code="M", what="duty model", rebuild=rebuild)
 
 
 def _check_hash(path: Path, expected: Any) -> None:
-    digest = file_sha256(path)
-    if digest != expected:
-        raise ModelError(
-            f"[M003] {path}: sha256 {digest[:12]}… does not match the model card "
-            f"({str(expected)[:12]}…): the file was modified or belongs to another card. "
-            "Restore the shipped files or rebuild with `make model`."
-        )
+    check_hash(path, expected, code="M", rebuild=_REBUILD)
 
 
 def load_estimator(folder: str | os.PathLike[str]) -> Any:
@@ -271,37 +245,9 @@ def load_estimator(folder: str | os.PathLike[str]) -> Any:
         ModelError: missing files (M001), a bad card (M002), a hash mismatch (M003), another
             scikit-learn version (M004), not a skops file (M005), untrusted types (M006).
     """
-    import sklearn
-    import skops.io as sio
-
     folder = Path(folder)
     card = _card(folder, MODEL_FILE)
-    model_path = folder / MODEL_FILE
-    _check_hash(model_path, card.get("sha256"))
-    trained_with = card.get("versions", {}).get("scikit-learn", "")
-    if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
-        raise ModelError(
-            f"[M004] {model_path} was trained with scikit-learn {trained_with}, but {sklearn.__version__} "
-            f"is installed. Install scikit-learn=={trained_with} or retrain with `make model`."
-        )
-    try:
-        untrusted = sio.get_untrusted_types(file=model_path)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means a foreign file
-        raise ModelError(f"[M005] {model_path} is not a skops model file ({type(exc).__name__}: {exc}).") from exc
-    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if unexpected:
-        raise ModelError(
-            f"[M006] {model_path} contains types that are not trusted: {', '.join(unexpected)}. "
-            "Refusing to load it; only load model files you built with `mfa-nlp train`."
-        )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", category=getattr(sklearn.exceptions, "InconsistentVersionWarning", Warning))
-            return sio.load(model_path, trusted=list(untrusted))
-    except Exception as exc:  # noqa: BLE001
-        raise ModelError(
-            f"[M007] {model_path} could not be loaded ({type(exc).__name__}: {exc}); rebuild with `make model`."
-        ) from exc
+    return load_skops(folder / MODEL_FILE, card, TRUSTED_TYPES, code="M", rebuild=_REBUILD)
 
 
 def _load(folder: Path) -> DutyClassifier:
@@ -355,5 +301,6 @@ __all__ = [
     "Reason",
     "annotate_docs",
     "default_model_dir",
+    "file_sha256",
     "load_estimator",
 ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import platform
-import zipfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..document import DUTIES
 from ..errors import MfaNlpError
+from ..safeio import dump_skops
 from . import CARD_FILE, INFERENCE_FILE, MODEL_FILE, TRUSTED_TYPES, DutyClassifier, file_sha256
 from .baseline import keyword_predict
 from .corpus import BLIND, TEST_BUCKETS, Example, add_entities, corpus_digest, counts, frame, labels, read_corpus, split
@@ -130,18 +130,6 @@ def tune_thresholds(rows: Sequence[Example]) -> dict[str, float]:
     return thresholds
 
 
-def _pin_zip_times(path: Path) -> None:
-    """Rewrite a zip with every entry dated 1980-01-01, so the same model gives the same bytes."""
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info)) for info in src.infolist()]
-    with zipfile.ZipFile(path, "w") as dst:
-        for info, data in entries:
-            pinned = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            pinned.compress_type = info.compress_type
-            pinned.external_attr = info.external_attr
-            dst.writestr(pinned, data)
-
-
 def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None = None) -> dict[str, Any]:
     """Train on the corpus' train split, evaluate on its test split, write model and card; return the card.
 
@@ -150,7 +138,6 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
     import scipy
     import sklearn
     import skops
-    import skops.io as sio
 
     from .._version import __version__
 
@@ -174,14 +161,7 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model_path = out / MODEL_FILE
-    tmp = model_path.with_suffix(".skops.tmp")
-    sio.dump(model, tmp, compression=zipfile.ZIP_DEFLATED)
-    unexpected = sorted(set(sio.get_untrusted_types(file=tmp)) - set(TRUSTED_TYPES))
-    if unexpected:
-        tmp.unlink()
-        raise MfaNlpError(f"the trained model holds types not in TRUSTED_TYPES: {unexpected}; add them after review.")
-    _pin_zip_times(tmp)
-    tmp.replace(model_path)
+    dump_skops(model, model_path, TRUSTED_TYPES)
     from .compiled import FORMAT, export
 
     try:  # the arrays tagging reads; checked against the estimator on the test split

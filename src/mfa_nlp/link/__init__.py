@@ -25,7 +25,6 @@ import json
 import os
 import sqlite3
 import tempfile
-import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -103,51 +102,13 @@ _CACHE: dict[str, LinkScorer] = {}
 
 
 def _load(folder: Path) -> LinkScorer:
-    import sklearn
-    import skops.io as sio
+    from ..safeio import load_skops, read_card
 
-    from ..duties import file_sha256
-
-    missing = [name for name in (CARD_FILE, MODEL_FILE) if not (folder / name).is_file()]
-    if missing:
-        raise ModelError(
-            f"[L001] no link scorer in {folder}: {', '.join(missing)} missing. "
-            "Build it with `make link-model` (or `mfa-nlp train-link corpus/links -o models/`)."
-        )
-    try:
-        card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ModelError(
-            f"[L002] {folder / CARD_FILE}: not valid JSON ({exc}); rebuild with `make link-model`."
-        ) from exc
-    path = folder / MODEL_FILE
-    digest = file_sha256(path)
-    if digest != card.get("sha256"):
-        raise ModelError(
-            f"[L003] {path}: sha256 {digest[:12]}… does not match the card ({str(card.get('sha256'))[:12]}…): "
-            "the file was modified or belongs to another card. Restore it or rebuild with `make link-model`."
-        )
-    trained_with = card.get("versions", {}).get("scikit-learn", "")
-    if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
-        raise ModelError(
-            f"[L004] {path} was trained with scikit-learn {trained_with}, but {sklearn.__version__} is installed; "
-            "rebuild with `make link-model`."
-        )
+    rebuild = "Rebuild it with `make link-model` (or `mfa-nlp train-link corpus/links -o models/`)."
+    card = read_card(folder, CARD_FILE, MODEL_FILE, code="L", what="link scorer", rebuild=rebuild)
     if card.get("features") != list(FEATURES):
         raise ModelError(f"[L008] {folder / CARD_FILE} lists other features than this version computes; rebuild it.")
-    try:
-        untrusted = sio.get_untrusted_types(file=path)
-    except Exception as exc:  # noqa: BLE001 - any parse failure means a foreign file
-        raise ModelError(f"[L005] {path} is not a skops file ({type(exc).__name__}: {exc}).") from exc
-    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
-    if unexpected:
-        raise ModelError(f"[L006] {path} contains types that are not trusted: {', '.join(unexpected)}; refusing it.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", category=getattr(sklearn.exceptions, "InconsistentVersionWarning", Warning))
-            model = sio.load(path, trusted=list(untrusted))
-    except Exception as exc:  # noqa: BLE001
-        raise ModelError(f"[L007] {path} could not be loaded ({type(exc).__name__}: {exc}).") from exc
+    model = load_skops(folder / MODEL_FILE, card, TRUSTED_TYPES, code="L", rebuild=rebuild)
     return LinkScorer(model, float(card["threshold"]), card)
 
 

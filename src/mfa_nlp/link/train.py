@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -157,11 +156,9 @@ def train(folder: str | Path, out_dir: str | Path) -> dict[str, Any]:
     import scipy
     import sklearn
     import skops
-    import skops.io as sio
 
     from .._version import __version__
-    from ..duties import file_sha256
-    from ..duties.train import _pin_zip_times
+    from ..safeio import dump_skops, file_sha256
 
     rows = read_set(folder)
     records = tag_set(rows)
@@ -180,14 +177,7 @@ def train(folder: str | Path, out_dir: str | Path) -> dict[str, Any]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / MODEL_FILE
-    tmp = path.with_suffix(".skops.tmp")
-    sio.dump(model, tmp, compression=zipfile.ZIP_DEFLATED)
-    unexpected = sorted(set(sio.get_untrusted_types(file=tmp)) - set(TRUSTED_TYPES))
-    if unexpected:
-        tmp.unlink()
-        raise MfaNlpError(f"the link scorer holds types not in TRUSTED_TYPES: {unexpected}; add them after review.")
-    _pin_zip_times(tmp)
-    tmp.replace(path)
+    dump_skops(model, path, TRUSTED_TYPES)
     digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     def count(rs: list[dict[str, Any]]) -> dict[str, int]:
