@@ -226,20 +226,86 @@ def search_cli(
 
 
 # --- duties (train / evaluate / explain) --------------------------------------------------
-@app.command("train")
+_TRAIN_HELP = """Train the duty classifier (deterministic) and write the model and its card.
+
+With --add labels.jsonl (from `mfa-nlp review`), train on the corpus plus the analysts' labels
+(a fifth of them held out), print the old model (--model-dir, $MFA_NLP_MODEL_DIR or the shipped
+one) and the new one side by side on the blind set, on the held-out labels and on the test
+split, per duty and per language, and write the model (default models/local/) unless the blind
+set's macro-F1 falls by more than 0.02 (--force writes anyway; exit code 1 when refused). Use it
+with `mfa-nlp tag --model-dir models/local` or MFA_NLP_MODEL_DIR=models/local.
+"""
+
+
+@app.command("train", help=_TRAIN_HELP)
 def train_cli(
     corpus: Annotated[Path, typer.Argument(help="Folder of labelled JSONL passages (corpus/duties).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for duties.skops and duties.json.")] = Path(
-        "models"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Folder for the model and its card [default: models/, with --add models/local/]."
+        ),
+    ] = None,  # fmt: skip
+    add: Annotated[Path | None, typer.Option("--add", help="Analysts' labels to train on as well.")] = None,
+    model_dir: Annotated[
+        Path | None, typer.Option("--model-dir", help="With --add: the old model to compare with (default: shipped).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --add: write even if the blind set got worse.")] = False,
+    folds: Annotated[
+        int, typer.Option("--folds", min=0, help="With --add: group folds to tune thresholds (0: keep the old ones).")
+    ] = 5,
 ) -> None:
-    """Train the duty classifier (deterministic) and write the model and its card."""
     from .duties.metrics import format_report
     from .duties.train import train
 
+    if add is not None:
+        _retrain(corpus, add, output or Path("models/local"), model_dir, force, folds)
+        return
+    output = output or Path("models")
     card = train(corpus, output)
     typer.echo(format_report(card["test"] | {"blind": card.get("blind")}))
     typer.echo(f"\nmodel {card['model_id']} written to {output}/ (thresholds: {card['thresholds']})")
+
+
+def _retrain(corpus: Path, add: Path, output: Path, model_dir: Path | None, force: bool, folds: int) -> None:
+    from .duties import default_model_dir
+    from .duties.retrain import RetrainRefused, format_comparison, retrain
+    from .errors import MfaNlpError
+
+    if not add.is_file():
+        typer.echo(f"error: --add {add}: no such labels file; label passages with `mfa-nlp review --serve`", err=True)
+        raise typer.Exit(2)
+    base = (model_dir or default_model_dir()).resolve()
+    if output.resolve() == base:
+        typer.echo(f"error: -o {output} is the model it is compared with; write the retrained one elsewhere "
+                   "(e.g. -o models/local)", err=True)  # fmt: skip
+        raise typer.Exit(2)
+    try:
+        result = retrain(corpus, add, output, model_dir=model_dir, folds=folds, force=force)
+    except RetrainRefused as exc:
+        for line in exc.result["messages"]:  # type: ignore[attr-defined]
+            typer.echo(line, err=True)
+        typer.echo(format_comparison(exc.result))  # type: ignore[attr-defined]
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except MfaNlpError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for line in result["messages"]:
+        typer.echo(line, err=True)
+    typer.echo(format_comparison(result))
+    card = result["card"]
+    labels = card["human_labels"]
+    typer.echo(
+        f"\nmodel {card['model_id']} written to {output}/ ({labels['trained']} human labels trained on, "
+        f"{labels['held_out']} held out). Use it: mfa-nlp tag ... --model-dir {output} (or {_model_env()}={output})"
+    )
+
+
+def _model_env() -> str:
+    from .duties import MODEL_ENV
+
+    return MODEL_ENV
 
 
 @app.command("evaluate")
@@ -315,8 +381,11 @@ def review_cli(
     serve: Annotated[bool, typer.Option("--serve", help="Serve the review page for the queue PATH.")] = False,
     labels: Annotated[
         Path | None,
-        typer.Option("--labels", help="Labels file: passages in it are skipped / the page saves to it "
-                     "(default: labels.jsonl beside the queue)."),
+        typer.Option(
+            "--labels",
+            help="Labels file: passages in it are skipped / the page saves to it "
+            "(default: labels.jsonl beside the queue).",
+        ),
     ] = None,  # fmt: skip
     analyst: Annotated[str, typer.Option("--analyst", help="Analyst name saved with each label.")] = "",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free).")] = 8765,

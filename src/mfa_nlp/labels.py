@@ -195,7 +195,7 @@ def _parse(n: int, obj: Any, path: Path, problems: list[str]) -> Label | None:
     if not isinstance(obj, dict):
         problems.append(f"{where}: not a JSON object; line skipped")
         return None
-    text = obj.get("text") or ""
+    text = obj.get("text") if isinstance(obj.get("text"), str) else ""
     pid = obj.get("passage") or (passage_id(text) if text else "")
     if not isinstance(pid, str) or not pid:
         problems.append(f'{where}: no "passage" id (or "text" to compute it from); line skipped')
@@ -221,9 +221,13 @@ def _parse(n: int, obj: Any, path: Path, problems: list[str]) -> Label | None:
         return None
     return Label(
         passage=pid, duties=duties, add=ops[0], remove=ops[1], analyst=str(obj.get("analyst") or ""),
-        time=str(obj.get("time") or ""), text=text, lang=obj.get("lang"), script=obj.get("script"),
+        time=str(obj.get("time") or ""), text=text, lang=_str(obj.get("lang")), script=_str(obj.get("script")),
         doc=str(obj.get("doc") or ""), source=str(obj.get("source") or ""), line=n,
     )  # fmt: skip
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def read_labels(path: str | os.PathLike[str]) -> Labels:
