@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -100,13 +101,32 @@ def dump_skops(model: Any, path: Path, trusted: Sequence[str]) -> None:
     tmp.replace(path)
 
 
+#: skops names array files and shared objects by ``id()``, a memory address: 12 digits or more.
+_OBJECT_ID = re.compile(rb"(?<![0-9.])[0-9]{12,}(?![0-9])")
+
+
 def _pin_zip_times(path: Path) -> None:
-    """Rewrite a zip with every entry dated 1980-01-01, so the same model gives the same bytes."""
+    """Rewrite a skops zip so the same model gives the same bytes.
+
+    Every entry is dated 1980-01-01, and the memory addresses skops uses to name array files
+    and shared objects are renumbered in order of first appearance in ``schema.json``.
+    """
     with zipfile.ZipFile(path) as src:
         entries = [(info, src.read(info)) for info in src.infolist()]
+    schema = next((data for info, data in entries if info.filename == "schema.json"), b"")
+    numbers: dict[bytes, bytes] = {}
+    for m in _OBJECT_ID.finditer(schema):
+        numbers.setdefault(m.group(0), str(len(numbers) + 1).encode())
+
+    def renumber(name: str) -> str:
+        stem, dot, ext = name.partition(".")
+        return numbers.get(stem.encode(), stem.encode()).decode() + dot + ext
+
     with zipfile.ZipFile(path, "w") as dst:
-        for info, data in entries:
-            pinned = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+        for info, data in sorted(entries, key=lambda e: renumber(e[0].filename)):
+            if info.filename == "schema.json":
+                data = _OBJECT_ID.sub(lambda m: numbers[m.group(0)], data)
+            pinned = zipfile.ZipInfo(renumber(info.filename), date_time=(1980, 1, 1, 0, 0, 0))
             pinned.compress_type = info.compress_type
             pinned.external_attr = info.external_attr
             dst.writestr(pinned, data)
