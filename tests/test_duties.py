@@ -247,3 +247,33 @@ def test_duties_training_is_deterministic(corpus):
     a = build_model().fit(frame(rows), labels(rows)).predict_proba(frame(rows[:50]))
     b = build_model().fit(frame(rows), labels(rows)).predict_proba(frame(rows[:50]))
     assert np.array_equal(a, b)
+
+
+_DUMP = """
+import sys
+from pathlib import Path
+from mfa_nlp.duties import TRUSTED_TYPES
+from mfa_nlp.duties.corpus import frame, labels, read_corpus
+from mfa_nlp.duties.train import build_model
+from mfa_nlp.safeio import dump_skops
+rows = [r for r in read_corpus(sys.argv[1]) if r.doc[-1] in "01"][:300]
+dump_skops(build_model().fit(frame(rows), labels(rows)), Path(sys.argv[2]), TRUSTED_TYPES)
+"""
+
+
+@pytest.mark.slow
+def test_duties_model_file_is_byte_for_byte_reproducible(tmp_path):
+    """Issue 10: `make model` in a fresh clone gives the same bytes (skops names files by memory address)."""
+    import os
+    import subprocess
+    import sys
+
+    from mfa_nlp.safeio import file_sha256
+
+    digests = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"m{seed}.skops"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", _DUMP, str(CORPUS), str(out)], check=True, env=env)
+        digests.append(file_sha256(out))
+    assert digests[0] == digests[1]
