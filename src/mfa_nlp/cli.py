@@ -41,8 +41,13 @@ or incremental runs over a growing archive).
 Parquet writes OUT.parquet (passages) and OUT.documents.parquet (documents); Parquet and
 es-bulk keep their resume checkpoint in OUT.<ext>.records.jsonl beside the output.
 
+One writer per output: a second run on the same output (or error log) exits 2 at once,
+naming the process that holds it; with --wait it waits for that run to end instead.
+
 Exit codes: 0 every document tagged; 3 some inputs failed (one row each in the errors
-file); 2 usage errors (bad option, no such model, nothing to tag).
+file); 2 usage errors (bad option, no such model, nothing to tag) and output errors
+(output in use, disk full, read-only or vanished folder: what was written is kept, and
+a rerun completes it).
 """
 
 
@@ -76,11 +81,14 @@ def tag_cli(
     verify: Annotated[
         bool, typer.Option("--verify", help="Hash every input to find unchanged ones (default: size+mtime+inode).")
     ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="If another run is writing the same output, wait for it (default: exit 2).")
+    ] = False,
 ) -> None:
     from rich.console import Console
 
     from .batch import format_summary, tag_paths
-    from .errors import ModelError, UnsafeOutputError
+    from .errors import ModelError, OutputLockedError, OutputWriteError, UnsafeOutputError
     from .ingest import Limits
 
     fmt = fmt.lower() if fmt else None
@@ -99,9 +107,9 @@ def tag_cli(
         summary = tag_paths(
             paths, output, fmt=fmt, index_name=index_name, workers=workers, errors_file=errors, limits=limits,
             dask=dask, progress=not no_progress, entities=entities,
-            model_dir=str(model_dir) if model_dir else None, verify=verify,
+            model_dir=str(model_dir) if model_dir else None, verify=verify, wait=wait,
         )  # fmt: skip
-    except (ModelError, UnsafeOutputError) as exc:
+    except (ModelError, UnsafeOutputError, OutputLockedError, OutputWriteError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     Console(stderr=True).print(format_summary(summary))
@@ -137,14 +145,22 @@ def es_mapping_cli(
 def index_cli(
     records: Annotated[Path, typer.Argument(help="A tagged JSONL file (from `mfa-nlp tag`).")],
     db: Annotated[Path, typer.Option("--db", help="The SQLite index to create or update.")] = Path("archive.db"),
+    wait: Annotated[
+        bool, typer.Option("--wait", help="If another `index` is writing the same --db, wait for it (default: exit 2).")
+    ] = False,
 ) -> None:
-    """Build or update the embedded SQLite FTS5 search index (incremental)."""
+    """Build or update the embedded SQLite FTS5 search index (incremental; one writer at a time)."""
+    from .errors import IndexDatabaseError, OutputLockedError, OutputWriteError
     from .search import build_index
 
     if not records.is_file():
         typer.echo(f"error: {records}: no such file; tag an archive first (mfa-nlp tag ... -o {records})", err=True)
         raise typer.Exit(2)
-    counts = build_index(records, db)
+    try:
+        counts = build_index(records, db, wait=wait)
+    except (IndexDatabaseError, OutputLockedError, OutputWriteError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     typer.echo(
         f"{db}: {counts['added']} documents added, {counts['replaced']} replaced, "
         f"{counts['unchanged']} unchanged ({counts['passages']} passages indexed)"
@@ -171,6 +187,7 @@ def search_cli(
     from rich.console import Console
     from rich.markup import escape
 
+    from .errors import IndexDatabaseError, QueryError
     from .search import search
 
     for name, day in (("--since", since), ("--until", until)):
@@ -180,19 +197,14 @@ def search_cli(
     if not db.is_file():
         typer.echo(f"error: {db}: no such index; build it with `mfa-nlp index OUT.jsonl --db {db}`", err=True)
         raise typer.Exit(2)
-    frame = search(
-        db,
-        query,
-        duty=duty,
-        state=state,
-        org=org,
-        value=value,
-        lang=lang,
-        since=since,
-        until=until,
-        limit=limit,
-        marks=("\x02", "\x03") if not as_json else ("[", "]"),
-    )
+    try:
+        frame = search(
+            db, query, duty=duty, state=state, org=org, value=value, lang=lang, since=since, until=until,
+            limit=limit, marks=("\x02", "\x03") if not as_json else ("[", "]"),
+        )  # fmt: skip
+    except (IndexDatabaseError, QueryError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if as_json:
         typer.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
         return
