@@ -80,8 +80,9 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
     Never raises for a bad input: any exception becomes an error row for that input.
     The time limit (``options.limits.timeout``) covers each document's reading and its
     analysis, in a process's main thread and in Dask worker threads alike: the chunk is
-    analysed in one batch within the sum of its documents' limits, and if that fails or runs
-    out, one document at a time within its own limit, so only the culprit gets the error row.
+    analysed in one batch within one document's limit (far more than a chunk of real
+    statements needs), and if that fails or runs out, one document at a time within its own
+    limit, so only the culprit gets the error row.
     """
     nlp = _pipeline(options)
     timeout = options.limits.timeout
@@ -93,12 +94,16 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
                 docs.append((i, read_file(path, limits=options.limits)))  # size checked before reading
         except Exception as exc:  # noqa: BLE001 - one bad input must not stop the batch
             out[i] = ("error", _error_row(path, exc))
+    alone = items[docs[0][0]][0] if len(docs) == 1 else "<chunk>"
     try:
-        with time_limit(timeout * len(docs), "<chunk>", what="analysis", threads=True):
+        with time_limit(timeout, alone, what="analysis", threads=True):
             nlp.annotate([d for _, d in docs])
         for i, doc in docs:
             out[i] = ("ok", doc.to_dict())
-    except Exception:  # noqa: BLE001 - find the culprit: annotate one by one
+    except Exception as exc:  # noqa: BLE001 - find the culprit: annotate one by one
+        if len(docs) == 1:
+            out[docs[0][0]] = ("error", _error_row(alone, exc))
+            return out
         for i, doc in docs:
             try:
                 with time_limit(timeout, items[i][0], what="analysis", threads=True):
@@ -282,7 +287,7 @@ def _run_dask(
 def _lost_row(path: str, exc: BaseException, options: Options) -> dict[str, Any]:
     """The error row of an input whose task failed even alone (its workers died or hung)."""
     timeout = options.limits.timeout
-    limit = f" or stuck past the time limit ({timeout:g} s per document)" if timeout else ""
+    limit = f" or was stuck past the time limit ({timeout:g} s per document)" if timeout else ""
     return {
         "source": path,
         "error": type(exc).__name__,
