@@ -101,6 +101,8 @@ def main() -> None:
     runs = dict(candidates())
     runs["lr_C8_ent0.3 + dropout0.5"] = ("dropout", runs["lr_C8_ent0.3"], 0.5)
     runs["lr_C4_ent0.3 + dropout0.5"] = ("dropout", runs["lr_C4_ent0.3"], 0.5)
+    runs["svm_ent0.3 + dropout0.5"] = ("dropout", runs["svm_ent0.3"], 0.5)
+    runs["lr_C8_ent0.6 + dropout0.5"] = ("dropout", runs["lr_C8_ent0.6 (v1)"], 0.5)
     print(f"{'candidate':32} {'macro':>6} {'en':>6} {'sq':>6} {'sr':>6}  {'no-duty clean':>13}  worst duty  seconds")
     for name, make in runs.items():
         if args.only and not any(o in name for o in args.only):

@@ -203,3 +203,37 @@ def test_batch_dask_local_cluster(tmp_path: Path, model_dir: str | None) -> None
         [tmp_path / "in"], out, workers=2, dask="local", progress=False, entities=False, model_dir=model_dir
     )
     assert (again["tagged"], again["unchanged"]) == (0, len(paths))
+
+
+def test_batch_rerun_skips_unchanged_files_by_stat_without_reading_them(tmp_path, monkeypatch, model_dir):
+    """Issue 11: size + mtime + inode decide before any hashing; --verify hashes every file."""
+    import os
+
+    from mfa_nlp import batch
+
+    paths = _write_archive(tmp_path / "in", 6)
+    out = tmp_path / "out.jsonl"
+    first = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
+    assert first["tagged"] == 6
+    hashed: list[Path] = []
+    real = batch._hash_file
+    monkeypatch.setattr(batch, "_hash_file", lambda path, *a, **k: hashed.append(path) or real(path, *a, **k))
+    again = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
+    assert (again["tagged"], again["unchanged"], hashed) == (0, 6, [])
+    # Same size and mtime but other bytes: only --verify sees it.
+    st = paths[0].stat()
+    paths[0].write_bytes(paths[0].read_bytes().replace(b"a", b"e", 1))
+    os.utime(paths[0], ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert paths[0].stat().st_size == st.st_size
+    quick = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
+    assert (quick["tagged"], quick["unchanged"]) == (0, 6)
+    checked = tag_paths(
+        [tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir, verify=True
+    )
+    assert (checked["tagged"], checked["unchanged"]) == (1, 5)
+    assert len(hashed) == 6
+    # A touched file (new mtime, same bytes) is hashed again and found unchanged.
+    os.utime(paths[1])
+    hashed.clear()
+    touched = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
+    assert (touched["tagged"], touched["unchanged"], hashed) == (0, 6, [paths[1]])

@@ -65,3 +65,31 @@ def test_cli_tag_index_search_round_trip(tmp_path: Path, model_args: list[str]) 
     assert all("[" in r["snippet"] for r in rows)
     assert runner.invoke(app, ["search", str(db), "visa", "--since", "June 2018"]).exit_code == 2
     assert runner.invoke(app, ["search", str(tmp_path / "none.db"), "visa"]).exit_code == 2
+    _assert_light(["search", str(db), "visa liberalisation", "--limit", "3"])
+
+
+_PROBE = """
+import atexit, sys
+def report():
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & {"spacy", "sklearn", "skops", "thinc", "langdetect"})
+    print("HEAVY", ",".join(heavy), file=sys.stderr)
+atexit.register(report)
+from mfa_nlp.cli import main
+sys.argv = ["mfa-nlp", *sys.argv[1:]]
+main()
+"""
+
+
+def _assert_light(argv: list[str]) -> None:
+    """Issue 11: a command that needs no model runs without importing spaCy or scikit-learn."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY \n" in done.stderr, done.stderr
+
+
+def test_cli_schema_and_version_load_no_models() -> None:
+    _assert_light(["schema"])
+    _assert_light(["--version"])

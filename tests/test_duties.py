@@ -13,8 +13,9 @@ import pytest
 
 from mfa_nlp.document import DUTIES
 from mfa_nlp.duties import CARD_FILE, INFERENCE_FILE, MODEL_FILE, DutyClassifier, default_model_dir, load_estimator
-from mfa_nlp.duties.corpus import frame, labels, read_corpus, split
+from mfa_nlp.duties.corpus import NEAR_DUPLICATE, TEMPLATE, frame, labels, mask_names, read_corpus, similar_pairs, split
 from mfa_nlp.duties.features import fold, transliterate
+from mfa_nlp.duties.metrics import read_blind
 from mfa_nlp.duties.train import build_model, tune_thresholds
 from mfa_nlp.errors import ModelError
 
@@ -45,27 +46,54 @@ def test_duties_fold_unifies_scripts_and_diacritics():
 
 
 def test_duties_corpus_meets_the_brief(corpus):
+    """Corpus v2 (issue 10): size per language, registers, length, label mix, confounders, positives."""
+    import statistics
+
     by_lang = Counter(r.lang for r in corpus)
-    assert len(corpus) >= 1500
-    assert by_lang["en"] >= 600 and by_lang["sq"] >= 500 and by_lang["sr"] >= 400
-    assert {r.script for r in corpus if r.lang == "sr"} == {"Latn", "Cyrl"}
+    assert len(corpus) >= 6000
+    assert by_lang["en"] >= 2000 and by_lang["sq"] >= 1800 and by_lang["sr"] >= 2000
+    assert sum(r.lang == "sr" and r.script == "Cyrl" for r in corpus) >= 800
+    for lang in ("en", "sq", "sr"):
+        rows = [r for r in corpus if r.lang == lang]
+        registers = Counter(r.register for r in rows)
+        for register in ("press", "news", "interview", "serbian_media", "partner", "consular"):
+            assert registers[register] >= 0.10 * len(rows), (lang, register, registers)
+    assert statistics.median(len(r.text) for r in corpus) >= 220
     for duty in DUTIES:
-        assert sum(duty in r.duties for r in corpus) >= 150, duty
-        for lang in ("en", "sq", "sr"):
-            assert sum(duty in r.duties and r.lang == lang for r in corpus) >= 40, (duty, lang)
-    assert sum(len(r.duties) > 1 for r in corpus) >= 0.15 * len(corpus)
-    assert sum(not r.duties for r in corpus) >= 200
+        assert sum(duty in r.duties for r in corpus) >= 600, duty
+    n = len(corpus)
+    mix = Counter(min(len(r.duties), 3) for r in corpus)
+    assert 0.10 <= mix[0] / n <= 0.25 and 0.50 <= mix[1] / n <= 0.70
+    assert mix[2] / n >= 0.15 and mix[3] / n >= 0.02
+    assert sum(r.confounder for r in corpus) >= 0.15 * n
 
 
 def test_duties_corpus_has_no_near_duplicates(corpus):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     texts = [fold(r.text) for r in corpus]
     assert len(set(texts)) == len(texts), "exact duplicates in corpus/duties"
-    x = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4)).fit_transform(texts)
-    sims = (x @ x.T).tocoo()
-    pairs = [(i, j, v) for i, j, v in zip(sims.row, sims.col, sims.data, strict=True) if i < j and v >= 0.85]
+    pairs = similar_pairs(texts, NEAR_DUPLICATE, groups=[r.lang for r in corpus])
     assert not pairs, [(corpus[i].text[:60], corpus[j].text[:60], round(v, 2)) for i, j, v in pairs[:5]]
+
+
+def test_duties_corpus_repeats_no_template_with_names_swapped(corpus):
+    pairs = similar_pairs([mask_names(r.text) for r in corpus], TEMPLATE, groups=[r.lang for r in corpus])
+    assert not pairs, [(corpus[i].text[:60], corpus[j].text[:60], round(v, 2)) for i, j, v in pairs[:5]]
+
+
+def test_duties_template_check_catches_a_swapped_name():
+    a = "The Minister thanked Germany for its steady support of the visa liberalisation process for our citizens."
+    b = "The Minister thanked France for its steady support of the visa liberalisation process for our citizens."
+    assert similar_pairs([mask_names(a), mask_names(b)], TEMPLATE)
+
+
+def test_duties_blind_set_is_apart_from_the_corpus(corpus):
+    blind = read_blind(CORPUS)
+    assert len(blind) >= 500 and Counter(r.lang for r in blind)["en"] >= 200
+    assert sum(r.lang == "sr" and r.script == "Cyrl" for r in blind) >= 60
+    assert not {r.doc for r in blind} & {r.doc for r in corpus}
+    texts = [fold(r.text) for r in corpus] + [fold(r.text) for r in blind]
+    langs = [r.lang for r in corpus] + [r.lang for r in blind]
+    assert not similar_pairs(texts, NEAR_DUPLICATE, among=range(len(corpus), len(texts)), groups=langs)
 
 
 def test_duties_split_keeps_documents_whole(corpus):
@@ -96,8 +124,10 @@ def test_duties_evaluate_reproduces_the_card(card):
     ("text", "duty"),
     [
         ("KFOR and NATO remain the guarantors of a safe and secure environment in Kosovo.", "nato_security"),
-        ("Ministri falënderoi Gjermaninë për mbështetjen e liberalizimit të vizave për qytetarët e Kosovës.",
-         "eu_integration"),
+        (
+            "Ministri falënderoi Gjermaninë për mbështetjen e liberalizimit të vizave për qytetarët e Kosovës.",
+            "eu_integration",
+        ),
         ("Министар је поздравио одлуку Барбадоса да призна Републику Косово као независну државу.", "recognition"),
         ("Kosovo osuđuje teroristički napad i izražava solidarnost sa narodom Ukrajine.", "global_agenda"),
     ],
@@ -107,7 +137,10 @@ def test_duties_model_assigns_clear_duties(clf, text, duty):
 
 
 def test_duties_ceremony_gets_no_duty(clf):
-    text = "The Ministry's consular section will be closed on Monday for the public holiday; urgent cases call the duty officer."
+    text = (
+        "The Ministry's consular section will be closed on Monday for the public holiday; "
+        "urgent cases call the duty officer."
+    )
     assert clf.predict([text])[0] == []
 
 

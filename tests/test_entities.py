@@ -222,3 +222,39 @@ def test_entities_cli_prints_the_table(data_dir):
     out = CliRunner().invoke(app, ["evaluate-entities", str(data_dir / "entities_testset.jsonl")])
     assert out.exit_code == 0, out.output
     assert "sr    STATE" in out.output
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("sr", "Gvineja Bisao i Gvineji-Bisao", ["GNB", "GNB"]),
+        ("sr", "Solomonovih Ostrva, Maršalskim ostrvima i Papua Nove Gvineje", ["SLB", "MHL", "PNG"]),
+        ("sr", "Коморска Острва и Светог Китса и Невиса", ["COM", "KNA"]),
+        ("sq", "Guinesë-Bisau, Papua Guinesë së Re dhe Ishujve Solomon", ["GNB", "PNG", "SLB"]),
+        ("sq", "Komoreve, Maldiveve dhe Sri Lankës", ["COM", "MDV", "LKA"]),
+        ("en", "Guinea Bissau and the Federated States of Micronesia", ["GNB", "FSM"]),
+    ],
+)
+def test_entities_multi_word_states_in_their_cases(lang, text, expected):
+    doc = get_nlp(lang)(text)
+    assert [e.ent_id_ for e in doc.ents] == expected, [(e.text, e.ent_id_) for e in doc.ents]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "the General Assembly of Interpol and the UN General Assembly", ["INTERPOL", "UNGA"]),
+        ("en", "Interpol's General Assembly and the FIFA Congress", ["INTERPOL", "FIFA"]),
+        ("sq", "Asamblesë së Përgjithshme të Interpolit dhe Asamblesë së Përgjithshme të OKB-së", ["INTERPOL", "UNGA"]),
+        ("sr", "Generalnoj skupštini Interpola i Generalnoj skupštini UN", ["INTERPOL", "UNGA"]),
+        ("sr", "Генерална конференција Унеска", ["UNESCO"]),
+    ],
+)
+def test_entities_an_assembly_is_its_organisation(lang, text, expected):
+    doc = get_nlp(lang)(text)
+    assert [e.ent_id_ for e in doc.ents] == expected, [(e.text, e.ent_id_) for e in doc.ents]
+
+
+def test_entities_lower_case_common_word_is_not_a_state():
+    doc = get_nlp("sr")("Sastanak u Privrednoj komori. Komori su potvrdili priznanje.")
+    assert [e.ent_id_ for e in doc.ents] == ["COM"]

@@ -241,7 +241,8 @@ def test_hostile_tag_whole_suite(suite: Path, tmp_path: Path) -> None:
     assert clean_records and all(records[i] == r for i, r in clean_records.items())
 
     # No stray temporary files, inputs untouched.
-    assert sorted(p.name for p in out.parent.iterdir()) == ["records.errors.jsonl", "records.jsonl"]
+    written = sorted(p.name for p in out.parent.iterdir())
+    assert written == ["records.errors.jsonl", "records.jsonl", "records.jsonl.files"]
     assert _tree(suite) == before_suite and _tree(SAMPLES) == before_samples
 
 

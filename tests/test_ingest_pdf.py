@@ -14,7 +14,8 @@ import pytest
 from hostile_inputs import bomb_pdf
 from mfa_nlp.errors import CorruptFileError, EncryptedPDFError, LimitExceededError, NoTextLayerError
 from mfa_nlp.ingest import Limits, Parsed, read_file
-from mfa_nlp.ingest.pdf import MAX_PAGE_CONTENT, _join, parse_pdf
+from mfa_nlp.ingest.paragraphs import _join
+from mfa_nlp.ingest.pdf import MAX_PAGE_CONTENT, parse_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "corpus" / "samples"

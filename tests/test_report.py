@@ -44,8 +44,8 @@ def test_report_is_self_contained(tagged, tmp_path):
     out = build_report(tagged, tmp_path / "report.html")
     page = out.read_text(encoding="utf-8")
     assert "http://" not in page and "https://" not in page
-    assert page.count("data:image/png;base64,") == 6
-    for heading in ("Counts", "Charts", "Documents", "Passages"):
+    assert page.count("data:image/png;base64,") == 7  # six charts and the recognition timeline
+    for heading in ("Counts", "Charts", "Recognition ledger", "Documents", "Passages"):
         assert f"<h2>{heading}</h2>" in page
     first = page.split("data:image/png;base64,")[1].split("'")[0]
     assert _not_blank_png(base64.b64decode(first))
@@ -69,11 +69,17 @@ def test_report_renders_in_headless_chromium(tagged, tmp_path):
     try:
         driver.get(out.as_uri())
         headings = [h.text for h in driver.find_elements(By.TAG_NAME, "h2")]
-        assert headings[:4] == ["Counts", "Charts", "Documents", "Passages"]
+        assert headings[:5] == ["Counts", "Charts", "Recognition ledger", "Documents", "Passages"]
         images = driver.find_elements(By.CSS_SELECTOR, ".charts img")
         assert len(images) == 6
         assert all(driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100", i)
                    for i in images)
+        # issue 14: the recognition timeline is drawn, and the ledger table links to passages that exist
+        timeline = driver.find_element(By.CSS_SELECTOR, ".ledger img")
+        assert timeline.get_attribute("alt") == "Recognition timeline"
+        assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100", timeline)
+        links = driver.find_elements(By.CSS_SELECTOR, "table.states a")
+        assert links and all(driver.find_elements(By.ID, a.get_attribute("href").split("#")[1]) for a in links)
         shot = driver.get_screenshot_as_png()
         (tmp_path / "report.png").write_bytes(shot)
         assert _not_blank_png(shot)

@@ -145,7 +145,7 @@ def test_search_phrase_and_or(db: Path) -> None:
 def test_search_index_is_incremental(tmp_path: Path, db: Path) -> None:
     records = tmp_path / "r.jsonl"
     again = build_index(records, db)
-    assert again == {"added": 0, "replaced": 0, "unchanged": len(RECORDS), "passages": 0}
+    assert again == {"added": 0, "replaced": 0, "unchanged": len(RECORDS), "relinked": 0, "passages": 0}
     assert len(search(db, "visa")) == 2
     newer = [dict(r, pipeline={"version": "2", "model": "m"}) for r in RECORDS[:1]]
     records.write_text(json.dumps(newer[0], ensure_ascii=False) + "\n", encoding="utf-8")
@@ -208,14 +208,18 @@ def test_search_not_sqlite_or_damaged_db_gets_a_clear_error(tmp_path: Path, db: 
 def test_search_older_schema_upgraded_or_refused(tmp_path: Path) -> None:
     records = tmp_path / "r.jsonl"
     records.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in RECORDS), encoding="utf-8")
-    # Same tables, from before the version was kept (user_version 0, rollback journal): upgraded in place.
+    # Same tables, from before statement ids (schema 1, rollback journal): search says how to upgrade, index does it.
     old = tmp_path / "old.db"
     build_index(records, old)
     with sqlite3.connect(old) as con:
+        con.execute("DROP INDEX documents_statement")
+        con.execute("ALTER TABLE documents DROP COLUMN statement_id")
         con.execute("PRAGMA journal_mode = DELETE")
-        con.execute("PRAGMA user_version = 0")
-    assert len(search(old, "visa")) == 2  # readable as it is
+        con.execute("PRAGMA user_version = 1")
+    with pytest.raises(IndexDatabaseError, match="index schema 1 predates statement ids; upgrade it in place with"):
+        search(old, "visa")
     assert build_index(records, old)["unchanged"] == len(RECORDS)
+    assert len(search(old, "visa")) == 2
     with sqlite3.connect(old) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -16,48 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
-DUTIES = (
-    "sovereignty",
-    "recognition",
-    "eu_integration",
-    "nato_security",
-    "regional_dialogue",
-    "strategic_partners",
-    "global_agenda",
-)
+from mfa_nlp.document import DUTIES
+from mfa_nlp.duties.corpus import NEAR_DUPLICATE as NEAR
+from mfa_nlp.duties.corpus import TEMPLATE, mask_names, similar_pairs
+from mfa_nlp.translit import fold
+
 REGISTERS = ("press", "news", "interview", "serbian_media", "partner", "consular")
-NEAR = 0.85
-TEMPLATE = 0.90
-
-_CYR = dict(
-    zip(
-        "абвгдђежзијклљмнњопрстћуфхцчџш",
-        "a b v g d dj e z z i j k l lj m n nj o p r s t c u f h c c dz s".split(),
-        strict=True,
-    )
-)
-
-
-def fold(text: str) -> str:
-    """Lower case, Cyrillic to Latin, no diacritics: one form for every script and spelling."""
-    text = "".join(_CYR.get(c, c) for c in text.lower())
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def mask(text: str) -> str:
-    """Mask names and numbers (capitalised words after the first, digits) to expose templates."""
-    words = text.split()
-    out = [words[0]] if words else []
-    for w in words[1:]:
-        out.append("N" if w[:1].isupper() else "0" if any(c.isdigit() for c in w) else w)
-    return fold(" ".join(out))
 
 
 def read(path: Path) -> tuple[list[dict], list[str]]:
@@ -99,26 +68,15 @@ def stats(rows: list[dict], name: str) -> None:
     reg = Counter(r.get("register", "-") for r in rows)
     conf = sum(bool(r.get("confounder")) for r in rows)
     lang = Counter(f"{r['lang']}-{r['script']}" if r["lang"] == "sr" else r["lang"] for r in rows)
-    print(f"{name}: {n} passages, {len({r['doc'] for r in rows})} docs; " + ", ".join(f"{a} {b}" for a, b in lang.items()))
-    print(f"  length median {statistics.median(lengths):.0f}, <150: {sum(x < 150 for x in lengths)}, >700: {sum(x > 700 for x in lengths)}")
+    print(
+        f"{name}: {n} passages, {len({r['doc'] for r in rows})} docs; " + ", ".join(f"{a} {b}" for a, b in lang.items())
+    )
+    short, long = sum(x < 150 for x in lengths), sum(x > 700 for x in lengths)
+    print(f"  length median {statistics.median(lengths):.0f}, <150: {short}, >700: {long}")
     print("  labels: " + ", ".join(f"{t}: {k[i] / n:.0%}" for i, t in enumerate(("none", "one", "two", "three+"))))
     print("  duties: " + ", ".join(f"{d} {duty[d]}" for d in DUTIES))
     print("  registers: " + ", ".join(f"{r} {reg[r]} ({reg[r] / n:.0%})" for r in sorted(reg)))
     print(f"  confounders: {conf} ({conf / n:.0%})")
-
-
-def similar(texts: list[str], new: set[int], threshold: float) -> list[tuple[int, int, float]]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    x = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4)).fit_transform(texts)
-    sims = (x[sorted(new)] @ x.T).tocoo()
-    order = sorted(new)
-    out = []
-    for i, j, v in zip(sims.row, sims.col, sims.data, strict=True):
-        a = order[i]
-        if a != j and v >= threshold and (j not in new or a < j):
-            out.append((a, int(j), float(v)))
-    return out
 
 
 def main() -> int:
@@ -151,12 +109,13 @@ def main() -> int:
         seen.setdefault(key, i)
     for what, texts, threshold in (
         ("NEAR-DUPLICATE", [fold(r["text"]) for r in rows], NEAR),
-        ("TEMPLATE", [mask(r["text"]) for r in rows], TEMPLATE),
+        ("TEMPLATE", [mask_names(r["text"]) for r in rows], TEMPLATE),
     ):
-        pairs = similar(texts, new, threshold)
+        pairs = similar_pairs(texts, threshold, among=sorted(new), groups=[r.get("lang", "") for r in rows])
         bad += len(pairs)
         for a, b, v in pairs[:40]:
-            print(f"{what} {v:.2f} {rows[a]['_where']} ~ {rows[b]['_where']}: {rows[a]['text'][:70]!r} ~ {rows[b]['text'][:70]!r}")
+            where = f"{rows[a]['_where']} ~ {rows[b]['_where']}"
+            print(f"{what} {v:.2f} {where}: {rows[a]['text'][:70]!r} ~ {rows[b]['text'][:70]!r}")
         if len(pairs) > 40:
             print(f"... {len(pairs) - 40} more {what} pairs")
     print("OK" if not (bad or errors) else f"FAIL: {len(errors)} format errors, {bad} duplicate/template pairs")

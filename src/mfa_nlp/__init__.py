@@ -8,6 +8,7 @@
 
 import logging
 
+from . import events
 from ._version import __version__
 from .batch import analyze_files
 from .document import DUTIES, ENTITY_LABELS, Document, Entity, Passage
@@ -54,6 +55,7 @@ __all__ = [
     "analyze_file",
     "analyze_files",
     "analyze_text",
+    "events",
     "load_records",
     "to_dataframe",
 ]

@@ -27,14 +27,17 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Version.")] = False,
 ) -> None:
-    """Tag statements (HTML, PDF, TXT) with language, entities and foreign-policy duties."""
+    """Tag statements (HTML, PDF, TXT, scans) with language, entities and foreign-policy duties."""
 
 
 # --- tag (batch) -------------------------------------------------------------------------
 _TAG_HELP = """Tag documents into records (JSONL, Parquet or Elasticsearch bulk).
 
-Inputs are files, folders (searched recursively) and globs; .html/.htm/.pdf/.txt are
-tagged, other files are skipped and counted. A rerun with the same output skips the
+Inputs are files, folders (searched recursively) and globs; .html/.htm/.pdf/.txt and
+scanned .png/.jpg/.tif are tagged, other files are skipped and counted. Scans and PDF
+pages without a usable text layer are read with Tesseract OCR (--ocr auto; needs the
+Debian packages tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp tesseract-ocr-srp-latn
+tesseract-ocr-eng); OCR time counts against --timeout. A rerun with the same output skips the
 documents already tagged by the same pipeline version and model (resume after a kill,
 or incremental runs over a growing archive).
 
@@ -69,6 +72,12 @@ def tag_cli(
     max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, help="Most PDF pages to read.")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per document.")] = None,
     max_chars: Annotated[int | None, typer.Option("--max-chars", min=1, help="Most text characters.")] = None,
+    ocr: Annotated[
+        str,
+        typer.Option(
+            "--ocr", help="auto: OCR scans and pages without a usable text layer; force: every page; never: none."
+        ),
+    ] = "auto",
     max_memory: Annotated[
         int | None, typer.Option("--max-memory", min=0, help="Memory cap per worker process in bytes (0 = off).")
     ] = None,
@@ -95,8 +104,12 @@ def tag_cli(
     if fmt not in (None, "jsonl", "parquet", "es-bulk"):
         typer.echo(f"error: --format {fmt!r}: use jsonl, parquet or es-bulk", err=True)
         raise typer.Exit(2)
+    if ocr not in ("auto", "never", "force"):
+        typer.echo(f"error: --ocr {ocr!r}: use auto, never or force", err=True)
+        raise typer.Exit(2)
     defaults = Limits()
     limits = Limits(
+        ocr=ocr,
         max_bytes=max_bytes or defaults.max_bytes,
         max_pages=max_pages or defaults.max_pages,
         timeout=timeout or defaults.timeout,
@@ -150,20 +163,21 @@ def index_cli(
     ] = False,
 ) -> None:
     """Build or update the embedded SQLite FTS5 search index (incremental; one writer at a time)."""
-    from .errors import IndexDatabaseError, OutputLockedError, OutputWriteError
     from .search import build_index
 
     if not records.is_file():
         typer.echo(f"error: {records}: no such file; tag an archive first (mfa-nlp tag ... -o {records})", err=True)
         raise typer.Exit(2)
+    from .errors import MfaNlpError
+
     try:
         counts = build_index(records, db, wait=wait)
-    except (IndexDatabaseError, OutputLockedError, OutputWriteError) as exc:
+    except MfaNlpError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(
         f"{db}: {counts['added']} documents added, {counts['replaced']} replaced, "
-        f"{counts['unchanged']} unchanged ({counts['passages']} passages indexed)"
+        f"{counts['unchanged']} unchanged, {counts['relinked']} relinked ({counts['passages']} passages indexed)"
     )
 
 
@@ -180,15 +194,15 @@ def search_cli(
     until: Annotated[str | None, typer.Option("--until", help="Until date YYYY-MM-DD.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most passages to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
+    collapse: Annotated[
+        bool, typer.Option("--collapse", help="One hit per statement, with its other languages (after `link`).")
+    ] = False,
 ) -> None:
     """Search the index: ranked passages with highlighted snippets, source, date and facets."""
     import re
 
     from rich.console import Console
     from rich.markup import escape
-
-    from .errors import IndexDatabaseError, QueryError
-    from .search import search
 
     for name, day in (("--since", since), ("--until", until)):
         if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
@@ -197,12 +211,11 @@ def search_cli(
     if not db.is_file():
         typer.echo(f"error: {db}: no such index; build it with `mfa-nlp index OUT.jsonl --db {db}`", err=True)
         raise typer.Exit(2)
+    from .errors import MfaNlpError
+
     try:
-        frame = search(
-            db, query, duty=duty, state=state, org=org, value=value, lang=lang, since=since, until=until,
-            limit=limit, marks=("\x02", "\x03") if not as_json else ("[", "]"),
-        )  # fmt: skip
-    except (IndexDatabaseError, QueryError) as exc:
+        frame = _search(db, query, duty, state, org, value, lang, since, until, limit, as_json, collapse)
+    except MfaNlpError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     if as_json:
@@ -222,6 +235,103 @@ def search_cli(
             f"   [dim]{escape(row.source)} ¶{row.passage} lang={row.lang or '?'} "
             f"duties={','.join(row.duties) or '-'} {escape(ents)} score={row.score:.2f}[/dim]"
         )
+        if collapse and row.versions:
+            also = "; ".join(f"{v['lang'] or '?'}: {v['title'] or v['source']}" for v in row.versions)
+            console.print(f"   [dim]also in {escape(also)}[/dim]")
+
+
+def _search(db, query, duty, state, org, value, lang, since, until, limit, as_json, collapse):  # noqa: ANN001, ANN202
+    from .search import search
+
+    return search(
+        db,
+        query,
+        duty=duty,
+        state=state,
+        org=org,
+        value=value,
+        lang=lang,
+        since=since,
+        until=until,
+        limit=limit,
+        marks=("\x02", "\x03") if not as_json else ("[", "]"),
+        collapse=collapse,
+    )
+
+
+# --- link (translations -> statements) ------------------------------------------------------
+@app.command("link")
+def link_cli(
+    records: Annotated[Path, typer.Argument(help="A tagged JSONL file (from `mfa-nlp tag`).")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Links file: one line per document with its statement_id.")
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Add statement_id and links to the records.")] = False,
+    es_bulk: Annotated[
+        Path | None, typer.Option("--es-bulk", help="Also write the linked records as ES/OpenSearch bulk NDJSON.")
+    ] = None,
+    index_name: Annotated[str, typer.Option("--index", help="Index name for es-bulk actions.")] = "mfa-statements",
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Folder with link.skops/link.json.")] = None,
+) -> None:
+    """Give every document a statement_id shared by its translations (and duplicates)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .errors import ModelError
+    from .link import link_records
+
+    if not records.is_file():
+        typer.echo(f"error: {records}: no such file; tag an archive first (mfa-nlp tag ... -o {records})", err=True)
+        raise typer.Exit(2)
+    if output is None and not in_place and es_bulk is None:
+        typer.echo("error: give -o LINKS.jsonl, --in-place or --es-bulk OUT.ndjson", err=True)
+        raise typer.Exit(2)
+    if output is not None and output.resolve() == records.resolve():
+        typer.echo(f"error: -o {output} is the input; use --in-place to add the fields to the records", err=True)
+        raise typer.Exit(2)
+    try:
+        counts = link_records(records, output, in_place=in_place, es_bulk=es_bulk, index_name=index_name,
+                              model_dir=model_dir)  # fmt: skip
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    table = Table(title="mfa-nlp link", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    written = ", ".join(str(p) for p in (output, records if in_place else None, es_bulk) if p)
+    for what, value in (("documents", counts["documents"]), ("statements", counts["statements"]),
+                        ("  in several languages", counts["multilingual"]), ("links", counts["links"]),
+                        ("output", written)):  # fmt: skip
+        table.add_row(what, str(value))
+    Console(stderr=True).print(table)
+
+
+@app.command("train-link")
+def train_link_cli(
+    folder: Annotated[Path, typer.Argument(help="The link set (corpus/links).")] = Path("corpus/links"),
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for link.skops and link.json.")] = Path(
+        "models"
+    ),
+) -> None:
+    """Train the link scorer (deterministic) and print its held-out figures (= make link-model)."""
+    from .link.train import format_report, train
+
+    card = train(folder, output)
+    typer.echo(format_report({"threshold": card["threshold"], "held_out": card["held_out"]}))
+    typer.echo(f"\nscorer {card['model_id']} written to {output}/")
+
+
+@app.command("evaluate-link")
+def evaluate_link_cli(
+    folder: Annotated[Path, typer.Argument(help="The link set (corpus/links).")] = Path("corpus/links"),
+    model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Folder with link.skops/link.json.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Pairwise precision/recall/F1 and cluster purity of the shipped link scorer (held-out groups and all)."""
+    from .link.train import evaluate, format_report
+
+    result = evaluate(folder, model_dir)
+    typer.echo(json.dumps(result, indent=2) if as_json else format_report(result))
 
 
 # --- duties (train / evaluate / explain) --------------------------------------------------
@@ -237,7 +347,7 @@ def train_cli(
     from .duties.train import train
 
     card = train(corpus, output)
-    typer.echo(format_report(card["test"]))
+    typer.echo(format_report(card["test"] | {"blind": card.get("blind")}))
     typer.echo(f"\nmodel {card['model_id']} written to {output}/ (thresholds: {card['thresholds']})")
 
 
@@ -247,7 +357,7 @@ def evaluate_cli(
     model_dir: Annotated[Path | None, typer.Option("--model-dir", help="Model folder (default: shipped).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Per-duty and per-language precision/recall/F1, macro-F1 and the duty confusion on the test split."""
+    """Precision/recall/F1 per duty and language, macro-F1 and the confusion: test split and blind set side by side."""
     from .duties.metrics import evaluate, format_report
 
     result = evaluate(corpus, model_dir)
@@ -289,6 +399,77 @@ def evaluate_entities_cli(
         raise typer.Exit(2)
     result = evaluate_entities(testset, english_model=english_model)
     typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_entity_report(result))
+
+
+# --- events (the recognition ledger) -------------------------------------------------------
+@app.command("events")
+def events_cli(
+    records: Annotated[Path, typer.Argument(help="A tagged JSONL file (from `mfa-nlp tag`).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="events.csv, events.parquet or events.jsonl.")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, parquet or jsonl (default: from the output's extension).")
+    ] = None,
+    per_mention: Annotated[
+        bool, typer.Option("--mentions", help="One row per event per passage instead of one per event.")
+    ] = False,
+    gate: Annotated[
+        float | None, typer.Option("--gate", min=0.0, max=1.0, help="Recognition score a passage needs.")
+    ] = None,
+) -> None:
+    """Write the recognition ledger: recognitions, withdrawals (claimed and denied), relations, memberships.
+
+    Reads tagged records without re-running the pipeline. Lines that are not records are skipped with a
+    warning; the exit code is then 3 (the ledger of the other records is still written).
+    """
+    import warnings
+
+    from . import events
+    from .errors import MfaNlpWarning, OutputFormatError, RecordError
+
+    try:
+        kind = events.output_format(output, fmt.lower() if fmt else None)
+    except OutputFormatError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if output.resolve() == records.resolve():
+        typer.echo(f"error: {output}: the output would overwrite the records; choose another name", err=True)
+        raise typer.Exit(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MfaNlpWarning)
+        try:
+            frame = events.to_dataframe(records, aggregated=not per_mention, gate=events.GATE if gate is None else gate)
+        except RecordError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    bad = [w for w in caught if issubclass(w.category, MfaNlpWarning)]
+    for w in bad:
+        typer.echo(f"warning: {w.message}", err=True)
+    events.write_events(frame, output, fmt=kind)
+    counts = frame["kind"].value_counts().to_dict() if len(frame) else {}
+    what = "mentions" if per_mention else "events"
+    typer.echo(
+        f"{output}: {len(frame)} {what}" + (f" ({', '.join(f'{k} {n}' for k, n in counts.items())})" if counts else "")
+    )
+    if bad:
+        typer.echo(f"{len(bad)} bad lines in {records} skipped (see the warnings above)", err=True)
+        raise typer.Exit(3)
+
+
+@app.command("evaluate-events")
+def evaluate_events_cli(
+    gold: Annotated[Path | None, typer.Argument(help="Gold folder or file (default: corpus/events/gold).")] = None,
+    gate: Annotated[float | None, typer.Option("--gate", min=0.0, max=1.0, help="Recognition score gate.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (with the errors).")] = False,
+) -> None:
+    """Event precision/recall/F1 (kind + state/organisation) per language, script and kind on the gold set."""
+    from .events.evaluate import DEFAULT_GOLD, evaluate_events, format_events_report
+
+    target = gold or DEFAULT_GOLD
+    if not target.exists() or (target.is_dir() and not any(target.glob("*.jsonl"))):
+        typer.echo(f"error: {target}: no gold JSONL files; give the folder of the events gold set", err=True)
+        raise typer.Exit(2)
+    result = evaluate_events(target, gate=gate)
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else format_events_report(result))
 
 
 # --- report ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ DUTIES: tuple[str, ...] = (
 ENTITY_LABELS: tuple[str, ...] = ("STATE", "ORG", "VALUE")
 
 #: Input formats a Document can come from.
-FORMATS: tuple[str, ...] = ("html", "pdf", "txt")
+FORMATS: tuple[str, ...] = ("html", "pdf", "txt", "image")
 
 
 def content_id(data: bytes) -> str:
@@ -147,6 +147,9 @@ class Passage:
 class Document:
     """One input statement: metadata plus passages in reading order.
 
+    ``ocr`` is True when some text came from OCR; ``ocr_pages`` lists those pages (1-based)
+    and ``ocr_confidence`` is Tesseract's mean word confidence over them (0-100).
+
     >>> doc = Document(id="x", source="a.txt", format="txt", passages=[Passage(0, "Hello.")])
     >>> doc.to_dict()["passages"][0]["text"]
     'Hello.'
@@ -164,6 +167,13 @@ class Document:
     entities: dict[str, list[str]] = field(default_factory=lambda: {label: [] for label in ENTITY_LABELS})
     duties: list[str] = field(default_factory=list)
     pipeline: dict[str, Any] = field(default_factory=dict)
+    ocr: bool = False
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_confidence: float | None = None
+    #: Shared by the versions of one statement (set by ``mfa-nlp link``; None before linking).
+    statement_id: str | None = None
+    #: The other versions of the statement, each with its score and evidence (``mfa_nlp.link``).
+    links: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -193,7 +203,7 @@ class Document:
         self.duties = [d for d in DUTIES if d in present] + sorted(present - set(DUTIES))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "source": self.source,
             "format": self.format,
@@ -206,7 +216,14 @@ class Document:
             "entities": {k: list(v) for k, v in self.entities.items()},
             "duties": list(self.duties),
             "pipeline": dict(self.pipeline),
+            "ocr": self.ocr,
+            "ocr_pages": list(self.ocr_pages),
+            "ocr_confidence": self.ocr_confidence,
         }
+        if self.statement_id is not None:
+            data["statement_id"] = self.statement_id
+            data["links"] = [dict(link) for link in self.links]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
@@ -225,4 +242,9 @@ class Document:
             entities=entities,
             duties=list(data.get("duties") or []),
             pipeline=dict(data.get("pipeline") or {}),
+            ocr=bool(data.get("ocr")),
+            ocr_pages=[int(n) for n in data.get("ocr_pages") or []],
+            ocr_confidence=data.get("ocr_confidence"),
+            statement_id=data.get("statement_id"),
+            links=list(data.get("links") or []),
         )

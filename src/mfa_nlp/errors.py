@@ -4,10 +4,11 @@ Hierarchy::
 
     MfaNlpError                      root: catch this to catch everything we raise
     ├── IngestError                  a file could not be turned into a Document
-    │   ├── UnsupportedFormatError   not .html/.htm/.pdf/.txt, or content of another kind
+    │   ├── UnsupportedFormatError   not .html/.htm/.pdf/.txt or an image, or content of another kind
     │   ├── CorruptFileError         damaged or not what its name says (e.g. not a PDF)
     │   ├── EncryptedPDFError        password-protected PDF
-    │   ├── NoTextLayerError         scanned PDF without text: needs OCR
+    │   ├── NoTextLayerError         a scan without text, and OCR is off (--ocr never) or found nothing
+    │   │   └── OcrUnavailableError  OCR is needed but Tesseract or a language pack is not installed
     │   ├── EmptyDocumentError       no text found at all
     │   └── LimitExceededError       larger / longer / slower than the configured limits
     ├── UnsafeOutputError            an output path would overwrite an input
@@ -15,6 +16,8 @@ Hierarchy::
     ├── OutputWriteError             the output cannot be written: disk full, read-only, vanished
     ├── IndexDatabaseError           the --db file is not an mfa-nlp index, damaged or of another schema
     ├── QueryError                   a search query that cannot be run (e.g. far too long)
+    ├── RecordError                  a tagged JSONL file is missing or a line is not a record
+    ├── OutputFormatError            an output name or --format the writer does not know
     └── ModelError                   a model or pipeline file is missing, tampered or incompatible
 
 Every message names the file, the reason and what to do. The library raises; only
@@ -54,7 +57,7 @@ class IngestError(MfaNlpError, ValueError):
 
 
 class UnsupportedFormatError(IngestError):
-    default_hint = "give an .html, .htm, .pdf or .txt file"
+    default_hint = "give an .html, .htm, .pdf, .txt, .png, .jpg or .tif file"
 
 
 class CorruptFileError(IngestError):
@@ -66,7 +69,14 @@ class EncryptedPDFError(IngestError):
 
 
 class NoTextLayerError(IngestError):
-    default_hint = "the PDF is a scan with no text layer; run OCR (e.g. ocrmypdf) first"
+    default_hint = "the file is a scan with no text layer; tag it with --ocr auto (needs Tesseract)"
+
+
+class OcrUnavailableError(NoTextLayerError):
+    default_hint = (
+        "install Tesseract: apt-get install tesseract-ocr tesseract-ocr-sqi tesseract-ocr-srp "
+        "tesseract-ocr-srp-latn tesseract-ocr-eng"
+    )
 
 
 class EmptyDocumentError(IngestError):
@@ -117,6 +127,12 @@ class IndexDatabaseError(MfaNlpError, ValueError):
 
 class QueryError(MfaNlpError, ValueError):
     """A search query that cannot be run as given."""
+class RecordError(MfaNlpError, ValueError):
+    """A tagged JSONL file is missing, or one of its lines is not a tagged record."""
+
+
+class OutputFormatError(MfaNlpError, ValueError):
+    """An output file name or format that the writer does not know (a usage error: exit code 2)."""
 
 
 class ModelError(MfaNlpError, RuntimeError):
@@ -134,9 +150,12 @@ __all__ = [
     "MfaNlpWarning",
     "ModelError",
     "NoTextLayerError",
+    "OcrUnavailableError",
+    "OutputFormatError",
     "OutputLockedError",
     "OutputWriteError",
     "QueryError",
+    "RecordError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
 ]

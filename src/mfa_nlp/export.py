@@ -342,7 +342,8 @@ def _parquet_schemas() -> tuple[Any, Any]:
     )  # fmt: skip
     documents = pa.schema(
         [("id", pa.string()), *common, ("lang", pa.string()), ("script", pa.string()), ("passages", pa.int32()),
-         ("duties", strings), *entity_cols, *pipe]
+         ("duties", strings), *entity_cols, *pipe, ("ocr", pa.bool_()), ("ocr_pages", pa.list_(pa.int32())),
+         ("ocr_confidence", pa.float64()), ("statement_id", pa.string())]
     )  # fmt: skip
     return passages, documents
 
@@ -374,6 +375,12 @@ def _document_row(record: dict[str, Any]) -> dict[str, Any]:
     row.update(passages=len(record["passages"]), duties=list(record.get("duties") or []))
     row.update({f"entities_{label}": list(ents.get(label) or []) for label in ENTITY_LABELS})
     row.update(pipeline_version=pipe.get("version"), pipeline_model=pipe.get("model"))
+    row.update(
+        ocr=bool(record.get("ocr")),
+        ocr_pages=list(record.get("ocr_pages") or []),
+        ocr_confidence=record.get("ocr_confidence"),
+    )
+    row["statement_id"] = record.get("statement_id")
     return row
 
 

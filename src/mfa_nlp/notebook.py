@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 #: DataFrame column holding each entity label's ids.
 ENTITY_COLUMNS: dict[str, str] = {"STATE": "states", "ORG": "orgs", "VALUE": "values"}
-LEVELS = ("passage", "document", "entity")
+LEVELS = ("passage", "document", "entity", "statement")
 
 
 def _documents(docs: Iterable[Document] | str | os.PathLike[str]) -> Iterable[Document]:
@@ -36,7 +36,11 @@ def _passage_ids(p: Passage, label: str) -> list[str]:
 
 
 def to_dataframe(docs: Iterable[Document] | str | os.PathLike[str], level: str = "passage") -> pd.DataFrame:
-    """Tidy pandas frame with one row per passage, document or entity.
+    """Tidy pandas frame with one row per passage, document, entity or statement.
+
+    ``level="statement"`` has one row per ``statement_id`` (set by ``mfa-nlp link``; a document
+    not linked is a statement of its own): its first date and title, ``langs``, ``documents``,
+    ``doc_ids``, and the union of its versions' duties and entity ids, so counts are of statements.
 
     ``docs`` is an iterable of Documents or the path of a tagged JSONL file. Passage and
     document frames have one boolean column per duty, ``score_<duty>`` columns (passages),
@@ -51,11 +55,14 @@ def to_dataframe(docs: Iterable[Document] | str | os.PathLike[str], level: str =
 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    if level == "statement":
+        return _statements(to_dataframe(docs, level="document"))
     rows: list[dict[str, Any]] = []
     for doc in _documents(docs):
         base = {"doc_id": doc.id, "source": doc.source, "title": doc.title, "date": doc.date}
         if level == "document":
             row = base | {
+                "statement_id": doc.statement_id or f"st-{doc.id[:16]}",
                 "format": doc.format,
                 "place": doc.place,
                 "lang": doc.lang,
@@ -107,7 +114,10 @@ def _columns(level: str) -> list[str]:
     base = ["doc_id", "source", "title", "date"]
     ents = [ENTITY_COLUMNS[label] for label in ENTITY_LABELS]
     if level == "document":
-        return [*base, "format", "place", "lang", "script", "passages", "words", "duties", *DUTIES, *ents]
+        return [*base, "statement_id", "format", "place", "lang", "script", "passages", "words", "duties", *DUTIES,
+                *ents]  # fmt: skip
+    if level == "statement":
+        return ["statement_id", "date", "title", "langs", "documents", "doc_ids", "duties", *DUTIES, *ents]
     if level == "passage":
         return [
             *base,
@@ -124,6 +134,26 @@ def _columns(level: str) -> list[str]:
             *ents,
         ]
     return [*base, "index", "lang", "text", "label", "id", "start", "end"]
+
+
+def _statements(documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per statement from the document frame (earliest version first)."""
+    import pandas as pd
+
+    rows = []
+    ordered = documents.sort_values(["date", "doc_id"], na_position="last")
+    for sid, group in ordered.groupby("statement_id", sort=False):
+        first = group.iloc[0]
+        present = {d for ds in group["duties"] for d in ds}
+        row = {
+            "statement_id": sid, "date": first["date"], "title": first["title"],
+            "langs": sorted({lang for lang in group["lang"] if lang}), "documents": len(group),
+            "doc_ids": list(group["doc_id"]), "duties": [d for d in DUTIES if d in present],
+        }  # fmt: skip
+        row |= {d: d in present for d in DUTIES}
+        row |= {col: sorted({i for ids in group[col] for i in ids}) for col in ENTITY_COLUMNS.values()}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=_columns("statement"))
 
 
 # -- rich display -----------------------------------------------------------------------------------
@@ -152,8 +182,16 @@ def passage_html(p: Passage) -> str:
     return f'<div style="margin:6px 0">{meta} {badges}{body}</div>'
 
 
-def document_html(doc: Document) -> str:
-    """Title, date, language and passages of a Document as HTML (used by ``_repr_html_``)."""
+def passage_anchor(doc_id: str, index: int) -> str:
+    """The HTML id of a passage in the report (``p-<doc id prefix>-<index>``)."""
+    return f"p-{doc_id[:16]}-{index}"
+
+
+def document_html(doc: Document, *, anchors: bool = False) -> str:
+    """Title, date, language and passages of a Document as HTML (used by ``_repr_html_``).
+
+    ``anchors`` gives each passage an id (:func:`passage_anchor`) that links can point at.
+    """
     title = html.escape(doc.title or Path(doc.source).name)
     facts = " · ".join(html.escape(str(v)) for v in (doc.date, doc.place, f"{doc.lang}-{doc.script}", doc.format) if v)
     ents = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in doc.entities.items() if ids)
@@ -162,10 +200,14 @@ def document_html(doc: Document) -> str:
         f"<div style='color:#555'>duties: {', '.join(doc.duties) or '—'}</div>"
         f"<div style='color:#555'>{html.escape(ents)}</div>"
     )
+    if anchors:
+        return head + "".join(
+            f"<div id='{passage_anchor(doc.id, p.index)}'>{passage_html(p)}</div>" for p in doc.passages
+        )
     return head + "".join(passage_html(p) for p in doc.passages)
 
 
-__all__ = ["ENTITY_COLUMNS", "document_html", "passage_html", "to_dataframe"]
+__all__ = ["ENTITY_COLUMNS", "document_html", "passage_anchor", "passage_html", "to_dataframe"]
 
 
 register_hook("passage_html", passage_html)

@@ -59,8 +59,8 @@ def top_entities(passages: pd.DataFrame, column: str = "states", n: int = 15) ->
     return fig
 
 
-def duties_over_time(documents: pd.DataFrame) -> Figure:
-    """Documents per duty per month (document-level frame; undated documents left out)."""
+def duties_over_time(documents: pd.DataFrame, unit: str = "documents") -> Figure:
+    """Documents (or statements, from the statement-level frame) per duty per month; undated ones left out."""
     fig = _figure()
     dated = documents.dropna(subset=["date"])
     if dated.empty:
@@ -68,8 +68,8 @@ def duties_over_time(documents: pd.DataFrame) -> Figure:
     monthly = dated.set_index("date")[list(DUTIES)].astype(int).resample("MS").sum()
     ax = fig.subplots()
     monthly.plot(ax=ax, marker="o")
-    ax.set_title("Documents per duty by month")
-    ax.set_ylabel("documents")
+    ax.set_title(f"{unit.capitalize()} per duty by month")
+    ax.set_ylabel(unit)
     ax.legend(fontsize="small", ncols=2)
     return fig
 
@@ -91,4 +91,33 @@ def state_duty_heatmap(passages: pd.DataFrame, n: int = 15) -> Figure:
     return fig
 
 
-__all__ = ["duties_by_language", "duties_over_time", "state_duty_heatmap", "top_entities"]
+def recognition_timeline(events: pd.DataFrame) -> Figure:
+    """Cumulative count of ledger events over time, one line per event kind.
+
+    ``events`` is the frame of :func:`mfa_nlp.events.to_dataframe`; an event counts from the date
+    the text gives for it, else from the date of its first report (undated events are left out).
+    """
+    import pandas as pd
+
+    fig = _figure()
+    if events.empty:
+        return _empty(fig, "no recognition or membership events found")
+    when = events["event_date"].where(events["event_date"].notna(), events["doc_date"])
+    # a year or a month alone ("2008", "2018-11") counts from its first day
+    dates = pd.to_datetime(when.fillna("").astype(str).str.pad(10, side="right", fillchar="-")
+                           .str.replace(r"^(\d{4})------$", r"\1-01-01", regex=True)
+                           .str.replace(r"^(\d{4}-\d{2})---$", r"\1-01", regex=True),
+                           format="%Y-%m-%d", errors="coerce")  # fmt: skip
+    dated = pd.DataFrame({"date": dates, "kind": events["kind"]}).dropna()
+    if dated.empty:
+        return _empty(fig, "no dated events")
+    counts = dated.groupby(["date", "kind"]).size().unstack(fill_value=0).sort_index().cumsum()
+    ax = fig.subplots()
+    counts.plot(ax=ax, drawstyle="steps-post", marker="o")
+    ax.set_title("Recognition ledger: cumulative events by kind")
+    ax.set_ylabel("events")
+    ax.legend(fontsize="small", ncols=2)
+    return fig
+
+
+__all__ = ["duties_by_language", "duties_over_time", "recognition_timeline", "state_duty_heatmap", "top_entities"]

@@ -4,7 +4,9 @@ Tables: ``documents`` (one row per record, keyed by id with its pipeline version
 ``passages`` (text and metadata), ``passages_fts`` (FTS5 over the passage text and
 a Latin transliteration of Cyrillic text, tokenizer ``unicode61 remove_diacritics 2``
 so that "Kosoves" finds "Kosovës" and "Kosovo" finds "Косово"), and the facets
-``passage_duty`` and ``document_entity``.
+``passage_duty`` and ``document_entity``. ``documents.statement_id`` (from ``mfa-nlp link``) groups
+the versions of one statement; an index built before it existed (schema 1) gets the column
+when it is next opened for indexing, and ``search`` refuses it with the command that upgrades it.
 
 Concurrency: the database is in WAL mode, so a ``search`` reads the last committed state
 while an ``index`` run writes (it commits every few hundred records); one ``index`` at a
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, version TEXT, model TEXT, source TEXT, format TEXT, title TEXT,
-    date TEXT, place TEXT, lang TEXT, duties TEXT, entities TEXT
+    date TEXT, place TEXT, lang TEXT, duties TEXT, entities TEXT, statement_id TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER, text TEXT, lang TEXT,
@@ -54,14 +56,17 @@ CREATE INDEX IF NOT EXISTS passage_entity_idx ON passage_entity (label, id, pass
 CREATE INDEX IF NOT EXISTS document_entity_idx ON document_entity (label, id, doc_id);
 CREATE INDEX IF NOT EXISTS document_entity_doc ON document_entity (doc_id);
 """
+#: Index schema version (``PRAGMA user_version``): 1 = before statement_id, 2 = with it.
+SCHEMA_VERSION = 2
+
+
 
 log = logging.getLogger(__name__)
 
-#: The index layout this release writes and reads (``PRAGMA user_version``; 0 = before versions were kept).
-SCHEMA_VERSION = 1
 #: Seconds a connection waits for another writer's lock before giving up.
 BUSY_TIMEOUT = 30.0
-#: The columns each table must have; an index missing one cannot be upgraded in place.
+#: The columns each table must have; an index missing one cannot be upgraded in place
+#: (``documents.statement_id`` can: it is added when a schema-1 index is next opened for indexing).
 _COLUMNS: dict[str, set[str]] = {
     "documents": {"id", "version", "model", "source", "format", "title", "date", "place", "lang", "duties", "entities"},
     "passages": {"rowid", "doc_id", "idx", "text", "lang", "script", "duties"},
@@ -120,7 +125,9 @@ def _check_schema(con: sqlite3.Connection, path: Path, *, writable: bool) -> Non
             raise IndexDatabaseError(f"{path}: an empty database, not an index; build it with `mfa-nlp index`")
         con.execute("PRAGMA journal_mode = WAL")
         con.executescript(_SCHEMA)
+        con.execute("CREATE INDEX IF NOT EXISTS documents_statement ON documents (statement_id)")
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        con.commit()
         return
     if "documents" not in tables or "passages_fts" not in tables:
         raise IndexDatabaseError(
@@ -142,11 +149,24 @@ def _check_schema(con: sqlite3.Connection, path: Path, *, writable: bool) -> Non
             f"{path}: built by an older mfa-nlp (index schema v{version}, without {', '.join(missing)}); it cannot "
             f"be upgraded in place: delete it and run `mfa-nlp index RECORDS --db {path}` again"
         )
-    if version < SCHEMA_VERSION and writable:
+    if version < SCHEMA_VERSION and not writable:
+        raise IndexDatabaseError(
+            f"{path}: index schema {version} predates statement ids; upgrade it in place with "
+            f"`mfa-nlp index OUT.jsonl --db {path}` (link OUT.jsonl first with `mfa-nlp link OUT.jsonl --in-place`)."
+        )
+    if writable:
         con.execute("PRAGMA journal_mode = WAL")
+    if version < SCHEMA_VERSION and writable:
+        columns = {row[1] for row in con.execute("PRAGMA table_info(documents)")}
+        if "statement_id" not in columns:  # schema 1: add the column; values come with the next index run
+            con.execute("ALTER TABLE documents ADD COLUMN statement_id TEXT")
         con.executescript(_SCHEMA)  # adds the tables and indexes it lacks
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        con.commit()
         log.info("%s: index upgraded from schema v%d to v%d", path, version, SCHEMA_VERSION)
+    if writable:
+        con.execute("CREATE INDEX IF NOT EXISTS documents_statement ON documents (statement_id)")
+        con.commit()
 
 
 def _records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
@@ -175,8 +195,9 @@ def build_index(
 ) -> dict[str, int]:
     """Index a tagged JSONL file into ``db``; incremental by (document id, pipeline version).
 
-    A record already indexed with the same pipeline version is left alone; one from
-    another version replaces the old rows. Returns counts of added, replaced and unchanged.
+    A record already indexed with the same pipeline version is left alone (its ``statement_id``
+    is updated if linking changed it); one from another version replaces the old rows.
+    Returns counts of added, replaced, unchanged and relinked.
     One ``build_index`` per database at a time: another one raises
     :class:`~mfa_nlp.errors.OutputLockedError` naming the holder, or waits with ``wait=True``.
     Commits every ``batch`` records, so searches see the index grow and a killed run keeps its work.
@@ -197,8 +218,10 @@ def build_index(
 
 
 def _index_into(con: sqlite3.Connection, records: str | os.PathLike[str], batch: int) -> dict[str, int]:
-    counts = {"added": 0, "replaced": 0, "unchanged": 0, "passages": 0}
-    known = {row[0]: (row[1], row[2]) for row in con.execute("SELECT id, version, model FROM documents")}
+    counts = {"added": 0, "replaced": 0, "unchanged": 0, "relinked": 0, "passages": 0}
+    rows = con.execute("SELECT id, version, model, statement_id FROM documents").fetchall()
+    known = {row[0]: (row[1], row[2]) for row in rows}
+    linked = {row[0]: row[3] for row in rows}
     written = 0
     try:
         for rec in _records(records):
@@ -207,6 +230,10 @@ def _index_into(con: sqlite3.Connection, records: str | os.PathLike[str], batch:
             if rec["id"] in known:
                 if known[rec["id"]] == version:
                     counts["unchanged"] += 1
+                    if linked.get(rec["id"]) != rec.get("statement_id"):
+                        con.execute("UPDATE documents SET statement_id = ? WHERE id = ?",
+                                    (rec.get("statement_id"), rec["id"]))  # fmt: skip
+                        counts["relinked"] += 1
                     continue
                 _delete_document(con, rec["id"])
                 counts["replaced"] += 1
@@ -228,9 +255,11 @@ def _index_into(con: sqlite3.Connection, records: str | os.PathLike[str], batch:
 def _insert(con: sqlite3.Connection, rec: dict[str, Any], version: tuple[Any, Any]) -> None:
     ents = rec.get("entities") or {}
     con.execute(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO documents (id, version, model, source, format, title, date, place, lang, duties, entities,"
+        " statement_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (rec["id"], version[0], version[1], rec.get("source"), rec.get("format"), rec.get("title"), rec.get("date"),
-         rec.get("place"), rec.get("lang"), json.dumps(rec.get("duties") or []), json.dumps(ents, ensure_ascii=False)),
+         rec.get("place"), rec.get("lang"), json.dumps(rec.get("duties") or []), json.dumps(ents, ensure_ascii=False),
+         rec.get("statement_id")),
     )  # fmt: skip
     con.executemany(
         "INSERT INTO document_entity VALUES (?,?,?)",
@@ -308,8 +337,13 @@ def search(
     until: str | None = None,
     limit: int = 20,
     marks: tuple[str, str] = ("[", "]"),
+    collapse: bool = False,
 ) -> pd.DataFrame:
     """Ranked passages (bm25) matching ``query`` with facet filters, as a DataFrame.
+
+    Every row carries its document's ``statement_id``. With ``collapse`` there is one row per
+    statement (its best passage), and ``versions`` lists the statement's other documents
+    (``{"doc_id", "lang", "source", "title"}``); unlinked documents are statements of their own.
 
     ``duty`` filters passages; ``state``/``org``/``value`` filter documents that mention the
     entity id; ``since``/``until`` are inclusive ``YYYY-MM-DD`` bounds on the document date.
@@ -356,20 +390,40 @@ def search(
         select = "0.0 AS score, substr(p.text, 1, 160) AS snippet"
         order = "d.date DESC, p.rowid"
     sql = f"""
-        SELECT {select}, p.doc_id, p.idx AS passage, p.lang, p.duties, d.source, d.date, d.title, d.entities
+        SELECT {select}, p.doc_id, p.idx AS passage, p.lang, p.duties, d.source, d.date, d.title, d.entities,
+               d.statement_id, p.rowid AS _rowid
         FROM passages_fts JOIN passages p ON p.rowid = passages_fts.rowid JOIN documents d ON d.id = p.doc_id
         {"WHERE " + " AND ".join(where) if where else ""}
-        ORDER BY {order} LIMIT ?
     """
+    if collapse:  # the best passage of each statement (a document not linked is its own statement)
+        sql = f"""
+            SELECT * FROM (
+                SELECT *, ROW_NUMBER() OVER (PARTITION BY COALESCE(statement_id, doc_id)
+                                             ORDER BY {order.replace("d.date", "date").replace("p.rowid", "_rowid")})
+                          AS _rank
+                FROM ({sql}) AS hits
+            ) WHERE _rank = 1
+            ORDER BY {order.replace("d.date", "date").replace("p.rowid", "_rowid")} LIMIT ?
+        """
+    else:
+        sql += f" ORDER BY {order} LIMIT ?"
     con = connect(db, readonly=True)
     try:
         frame = pd.read_sql_query(sql, con, params=[*args, int(limit)])
+        if collapse:
+            others = "SELECT id, lang, source, title FROM documents WHERE statement_id = ? AND id != ? ORDER BY lang"
+            frame["versions"] = [
+                [{"doc_id": i, "lang": lang, "source": src, "title": title}
+                 for i, lang, src, title in con.execute(others, (sid, doc))] if sid else []
+                for sid, doc in zip(frame["statement_id"], frame["doc_id"], strict=True)
+            ]  # fmt: skip
     except sqlite3.Error as exc:
         raise _db_error(Path(db), exc) from exc
     except pd.errors.DatabaseError as exc:  # pandas wraps what SQLite raises while reading
         raise _db_error(Path(db), exc.__cause__ or exc) from exc
     finally:
         con.close()
+    frame = frame.drop(columns=[c for c in ("_rowid", "_rank") if c in frame.columns])
     frame["duties"] = frame["duties"].map(json.loads)
     frame["entities"] = frame["entities"].map(json.loads)
     # bm25 is "smaller is better"; show a positive relevance instead.

@@ -8,7 +8,9 @@ top: it decides what to tag, writes the records and keeps the accounts.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
 import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -147,10 +149,31 @@ def _run_serial(items: Iterable[tuple[str, str]], options: Options) -> Iterator[
         yield tag_chunk(chunk, options)
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe with spaCy/BLAS threads; forkserver where available, spawn elsewhere.
+#: Languages whose spaCy pipelines the forkserver loads before workers fork (the archive's three).
+PRELOAD_LANGS = ("en", "sq", "sr")
+
+
+def pool_context(options: Options) -> multiprocessing.context.BaseContext:
+    """The start method for worker processes: a forkserver with every stage preloaded, else spawn.
+
+    fork is unsafe with spaCy/BLAS threads. The forkserver imports :mod:`mfa_nlp._preload`
+    once, so workers fork with the pipelines and the duty model already in memory (shared
+    copy-on-write) instead of each loading them. The forkserver lives as long as this process;
+    the first pool's options decide what it loads.
+    """
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    spec = {
+        "model_dir": options.model_dir,
+        "entities": options.entities,
+        "duties": options.duties,
+        "langs": list(PRELOAD_LANGS),
+    }
+    os.environ.setdefault("MFA_NLP_PRELOAD", json.dumps(spec))  # read by the forkserver when it starts
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["mfa_nlp._preload"])
+    return ctx
 
 
 def _run_pool(
@@ -170,7 +193,8 @@ def _run_pool(
     suspects: list[tuple[str, str]] = []
     window = workers * 3
     while True:
-        pool = ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker, initargs=(options,))
+        ctx = pool_context(options)
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options,))
         pending: dict[Future[list[Result]], list[tuple[str, str]]] = {}
         alone: Future[list[Result]] | None = None  # a suspect running with nothing else in the pool
         broken = False

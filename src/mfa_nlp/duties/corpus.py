@@ -20,7 +20,7 @@ import numpy as np
 
 from ..document import DUTIES, Document, Passage
 from ..errors import MfaNlpError
-from .features import entity_tokens, to_frame
+from .features import entity_tokens, fold, to_frame
 
 TEST_BUCKETS = 20  # of 100: a 20% test split
 #: The blind set's folder inside a corpus folder.
@@ -38,6 +38,7 @@ class Example:
     doc: str
     entities: str = ""
     register: str = ""
+    confounder: bool = False
 
     @property
     def group(self) -> str:
@@ -70,6 +71,7 @@ def read_corpus(folder: str | Path) -> list[Example]:
                         duties,
                         str(obj["doc"]),
                         register=str(obj.get("register") or ""),
+                        confounder=bool(obj.get("confounder")),
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
@@ -130,3 +132,57 @@ def counts(rows: Sequence[Example]) -> dict[str, Any]:
         "multi_label": sum(len(r.duties) > 1 for r in rows),
         "no_duty": sum(not r.duties for r in rows),
     }
+
+
+#: Two passages whose folded texts reach this character-4-gram TF-IDF cosine are near-duplicates.
+NEAR_DUPLICATE = 0.85
+#: The same cosine after names and numbers are masked: one template with the names swapped.
+TEMPLATE = 0.90
+
+
+def mask_names(text: str) -> str:
+    """The folded text with every capitalised word after the first and every number masked.
+
+    >>> mask_names("Germany thanked France for 3 grants")
+    'germany thanked n for 0 grants'
+    """
+    words = text.split()
+    out = words[:1] + ["N" if w[:1].isupper() else "0" if any(c.isdigit() for c in w) else w for w in words[1:]]
+    return fold(" ".join(out))
+
+
+def similar_pairs(
+    texts: Sequence[str],
+    threshold: float,
+    among: Sequence[int] | None = None,
+    groups: Sequence[str] | None = None,
+) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, cosine)`` of texts at or above ``threshold`` (character 4-grams, TF-IDF).
+
+    With ``among``, only pairs with at least one side in it (e.g. newly added passages); with
+    ``groups`` (e.g. the language of each text), only pairs inside one group, which is faster.
+    """
+    if groups is not None:
+        out = []
+        for group in sorted(set(groups)):
+            index = [i for i, g in enumerate(groups) if g == group]
+            local = {i: k for k, i in enumerate(index)}
+            sub_among = None if among is None else [local[i] for i in among if i in local]
+            if sub_among == []:
+                continue
+            out += [
+                (index[a], index[b], v) for a, b, v in similar_pairs([texts[i] for i in index], threshold, sub_among)
+            ]
+        return out
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    x = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4), dtype=np.float32).fit_transform(list(texts))
+    rows = sorted(set(among)) if among is not None else list(range(len(texts)))
+    new = set(rows)
+    sims = (x[rows] @ x.T).tocoo()
+    out = []
+    for i, j, v in zip(sims.row, sims.col, sims.data, strict=True):
+        a, b = rows[i], int(j)
+        if a != b and v >= threshold and (b not in new or a < b):
+            out.append((a, b, float(v)))
+    return out

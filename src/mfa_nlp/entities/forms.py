@@ -43,6 +43,11 @@ def sq_word_forms(word: str, *, definite: bool = False) -> list[tuple[str, str]]
     if definite:
         if w.endswith("et"):  # plural: Kombet, Shtetet
             return [("nom", w), ("gen", w[:-2] + "eve"), ("acc", w)]
+        if w.endswith("jt"):  # plural: Ishujt -> Ishujve
+            return [("nom", w), ("gen", w[:-1] + "ve"), ("acc", w)]
+        if w.endswith("ea"):  # Guinea -> Guinesë / Guineës, Korea -> Koresë / Koreës
+            s = w[:-1]
+            return [("nom", w), ("gen", s + "së"), ("acc", s + "në"), ("gen", w[:-1] + "ës"), ("acc", w[:-1] + "ën")]
         if w.endswith(("ia", "eja")):  # Maqedonia -> Maqedonisë; Asambleja -> Asamblesë
             s = w[:-2] if w.endswith("eja") else w[:-1]
             return [("nom", w), ("gen", s + "së"), ("acc", s + "në")]
@@ -81,24 +86,44 @@ def sq_word_forms(word: str, *, definite: bool = False) -> list[tuple[str, str]]
     return out
 
 
-def sq_forms(name: str, *, definite: bool = False) -> set[str]:
+#: Leading words of a foreign name that stay as they are while the next word takes the case
+#: ("Papua Guinesë së Re", "Shën Luçisë", "Papue"-less Serbian "Papua Nove Gvineje").
+SQ_PREFIXES = frozenset(
+    {"Papua", "Shën", "San", "Sao", "São", "Sri", "Burkina", "El", "Kosta", "Saint", "Sent", "Sen", "Sierra"}
+)
+SR_PREFIXES = frozenset({"Papua", "Sao", "San", "Šri", "Sri", "Burkina", "El", "Sent", "Sen", "Sijera", "Kabo"})
+
+
+def sq_forms(name: str, *, definite: bool = False, cases: tuple[str, ...] | None = None) -> set[str]:
     """Inflect an Albanian name: the head word takes the case, the first article follows it.
+
+    ``cases`` keeps only those cases (``nom``, ``gen``, ``acc``); the name as given is always kept.
 
     >>> sorted(sq_forms("Gjermani"))[:3]
     ['Gjermani', 'Gjermania', 'Gjermaninë']
+    >>> "Papua Guinesë së Re" in sq_forms("Papua Guinea e Re")
+    True
     """
     words = name.split()
     if not words:
         return set()
+    if len(words) > 1 and words[0] in SQ_PREFIXES:  # "Papua" + "Guinea e Re": the rest inflects
+        rest = " ".join(words[1:])
+        inner = sq_forms(rest, definite=True, cases=cases)
+        if len(words) == 2:  # "Sri Lankës", "Burkina Fasos": a single foreign word, either declension
+            inner |= sq_forms(rest, definite=definite, cases=cases)
+        return {name} | {f"{words[0]} {f}" for f in inner}
     forms = {name}
     if len(words) >= 3 and words[1] == "dhe":  # Bosnjë dhe Hercegovinë: both nouns agree
         a, b = sq_word_forms(words[0], definite=definite), sq_word_forms(words[2], definite=definite)
         for (ca, fa), (cb, fb) in zip(a, b, strict=False):
-            if ca == cb:
+            if ca == cb and (cases is None or ca in cases):
                 forms.add(" ".join([fa, "dhe", fb, *words[3:]]))
         return forms
     articles = [i for i, w in enumerate(words[1:], 1) if w in SQ_ARTICLE]
     for case, head in sq_word_forms(words[0], definite=definite or len(words) > 1):
+        if cases is not None and case not in cases:
+            continue
         rest = list(words[1:])
         slot = ("nom", "gen", "acc").index(case)
         for n, i in enumerate(articles):
@@ -120,6 +145,7 @@ SR_ENDINGS: list[tuple[str, tuple[str, ...]]] = [  # (ending to replace, forms),
     ("čka", ("čka", "čke", "čkoj", "čku", "čkom")),  # Nemačka
     ("ška", ("ška", "ške", "škoj", "šku", "škom")),  # Češka
     ("ška", ("ška", "ške", "škoj", "šku", "škom")),
+    ("ka", ("ka", "ke", "ci", "ku", "kom")),  # Amerika -> Americi, Republika -> Republici
     ("a", ("a", "e", "i", "u", "om")),  # Kanada, Gora, Bosna, unija
     ("o", ("o", "a", "u", "o", "om")),  # Kosovo, Kraljevstvo, Monako
     ("e", ("e", "a", "u", "e", "em")),  # Čile
@@ -135,8 +161,21 @@ SR_ADJ_ENDINGS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-def sr_word_forms(word: str, *, adjective: bool = False) -> list[str]:
+#: Plural nouns of state names, whose adjectives take plural endings too: "Solomonova Ostrva",
+#: "Solomonovih Ostrva", "Maršalskim ostrvima".
+SR_PLURAL_NOUNS: dict[str, tuple[str, ...]] = {
+    "ostrva": ("ostrva", "ostrva", "ostrvima", "ostrva", "ostrvima"),
+}
+SR_PLURAL_ADJ = ("a", "ih", "im", "a", "im")
+
+
+def sr_word_forms(word: str, *, adjective: bool = False, plural: bool = False) -> list[str]:
     """The five case forms of one Serbian (Latin) word, by its ending."""
+    if plural and not adjective and word.lower() in SR_PLURAL_NOUNS:
+        forms = SR_PLURAL_NOUNS[word.lower()]
+        return [f.capitalize() if word[:1].isupper() else f for f in forms]
+    if plural and adjective and word.endswith(("a", "i", "e")):  # Solomonova, Maršalska, Zelenortska
+        return [word[:-1] + e for e in SR_PLURAL_ADJ]
     table = SR_ADJ_ENDINGS if adjective else SR_ENDINGS
     for ending, forms in table:
         if word.endswith(ending):
@@ -169,25 +208,43 @@ _SR_ADJ_TAIL = (
     "ene",
     "ni",
     "ki",
+    "ova",  # possessive: Solomonova (Ostrva), Nova (Gvineja)
+    "ovi",  # Novi (Zeland)
+    "eti",  # Sveti (Kits i Nevis)
+    "eta",  # Sveta (Lucija, Stolica)
 )
 
 
-def sr_forms(name: str) -> set[str]:
+def _sr_head(words: list[str], start: int) -> int:
+    """Index of the head noun: after the leading adjectives (Severna, Crna, Evropska, Ujedinjeno)."""
+    i = start
+    while i < len(words) - 1 and words[i + 1] != "i" and words[i].lower().endswith(_SR_ADJ_TAIL):
+        i += 1
+    return i
+
+
+def sr_forms(name: str, *, cases: tuple[int, ...] | None = None) -> set[str]:
     """Inflect a Serbian name in Latin: leading adjectives agree with the first noun, the rest stays.
+
+    ``cases`` keeps only those case slots (0 nominative, 1 genitive, 2 dative/locative, 3 accusative,
+    4 instrumental); the name as given is always kept.
 
     >>> sorted(sr_forms("Srbija"))
     ['Srbija', 'Srbije', 'Srbiji', 'Srbijom', 'Srbiju']
+    >>> sorted(sr_forms("Solomonova Ostrva"))[:2]
+    ['Solomonova Ostrva', 'Solomonovih Ostrva']
     """
     words = name.split()
     if not words:
         return set()
-    slots: list[list[str]] = []
-    i = 0
-    # leading adjectives (Severna, Crna, Evropska, Ujedinjeno) followed by a head noun
-    while i < len(words) - 1 and words[i + 1] != "i" and words[i].lower().endswith(_SR_ADJ_TAIL):
-        slots.append(sr_word_forms(words[i], adjective=True))
-        i += 1
-    slots.append(sr_word_forms(words[i]))
+    lead = 1 if len(words) > 1 and words[0] in SR_PREFIXES else 0  # "Papua" stays: "Papua Nove Gvineje"
+    slots: list[list[str]] = [[w] * 5 for w in words[:lead]]
+    head = _sr_head(words, lead)
+    plural = words[head].lower() in SR_PLURAL_NOUNS
+    for i in range(lead, head):
+        slots.append(sr_word_forms(words[i], adjective=True, plural=plural))
+    i = head
+    slots.append(sr_word_forms(words[i], plural=plural))
     head_end = i + 1
     # "Bosna i Hercegovina", "Trinidad i Tobago": the noun after "i" agrees too
     if head_end + 1 < len(words) and words[head_end] == "i":
@@ -196,7 +253,8 @@ def sr_forms(name: str) -> set[str]:
         head_end += 2
     forms = {name}
     for case in range(5):
-        forms.add(" ".join([s[case] for s in slots] + words[head_end:]))
+        if cases is None or case in cases:
+            forms.add(" ".join([s[case] for s in slots] + words[head_end:]))
     return forms
 
 

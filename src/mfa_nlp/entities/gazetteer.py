@@ -13,7 +13,7 @@ import json
 from functools import cache
 from importlib import resources
 
-from .forms import acronym_forms, sq_forms, sr_forms, sr_scripts
+from .forms import acronym_forms, sq_forms, sq_word_forms, sr_forms, sr_scripts, sr_word_forms
 
 #: Languages with their own gazetteer; any other language uses the English one.
 LANGS: tuple[str, ...] = ("en", "sq", "sr")
@@ -27,6 +27,13 @@ STOP_FORMS: dict[str, frozenset[str]] = {
     "sr": frozenset({"mali", "malija", "maliju", "malijem", "мали", "малија", "малију", "малијем"}),
 }
 
+#: Single-token forms that are a state only when written with a capital: Serbian "komori" is also
+#: the locative of "komora" (chamber: "u Privrednoj komori"), "čad" is soot.
+CAPITAL_ONLY: dict[str, frozenset[str]] = {"sr": frozenset({"komori", "cad"})}
+
+#: Case endings of an acronym in the genitive (the case an assembly's name puts its organisation in).
+GENITIVE_SUFFIXES: dict[str, tuple[str, ...]] = {"sq": ("s", "së", "it", "ës", "ve", "ut"), "sr": ("a", "e", "ova")}
+
 #: Regions that contain a state name ("Amerika Latine", "Latinska Amerika"): matched so the
 #: longer span wins over the state inside it, then dropped by the pipeline.
 REGION = "REGION"
@@ -35,12 +42,39 @@ Pattern = tuple[str, str, str]  # (label, id, text)
 
 
 def _resource(name: str) -> dict[str, dict[str, list[str]]]:
-    return json.loads(resources.files("mfa_nlp.resources").joinpath(name).read_text(encoding="utf-8"))
+    data = json.loads(resources.files("mfa_nlp.resources").joinpath(name).read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 def _is_acronym(name: str) -> bool:
     core = name.replace(".", "").replace("-", "")
     return " " not in name and len(core) >= 2 and sum(c.isupper() or c.isdigit() for c in core) >= len(core) - 1
+
+
+def _word_acronym(name: str) -> bool:
+    """A long acronym also written and declined as a word: "Interpolit", "Interpola" (not "Nata")."""
+    return len(name) >= 6 and name.isupper() and name.isalpha()
+
+
+def _inflect(name: str, lang: str, *, definite: bool) -> set[str]:
+    if lang == "sq":
+        return sq_forms(name, definite=definite)
+    if lang == "sr":
+        return sr_forms(name)
+    return {name}
+
+
+def _hyphenated(name: str, lang: str, *, definite: bool) -> set[str]:
+    """Forms of a name joined by a hyphen ("Guinea-Bisau", "Gvineja-Bisao"): texts write it with a
+    hyphen or a space, and the first part takes the case ("Guinesë-Bisau", "Gvineji Bisao")."""
+    at = name[: name.index("-")].count(" ") + 1  # the hyphen joins word at-1 and word at
+    out: set[str] = set()
+    for form in _inflect(name.replace("-", " "), lang, definite=definite):
+        words = form.split()
+        out.add(form)
+        if len(words) > at:
+            out.add(" ".join(words[: at - 1] + [words[at - 1] + "-" + words[at]] + words[at + 1 :]))
+    return out
 
 
 def expand(name: str, lang: str, *, definite: bool) -> set[str]:
@@ -49,13 +83,54 @@ def expand(name: str, lang: str, *, definite: bool) -> set[str]:
         forms = acronym_forms(name, lang)
         if len(name) >= 4 and name.isupper() and name.isalpha():  # "Nato", "Unesco", "Interpol"
             forms |= acronym_forms(name.capitalize(), lang)
-    elif lang == "sq":
-        forms = sq_forms(name, definite=definite)
-    elif lang == "sr":
-        forms = sr_forms(name)
+        if lang in ("sq", "sr") and _word_acronym(name):  # "Interpolit", "Interpola"
+            word = name.capitalize()
+            forms |= {f for _, f in sq_word_forms(word)} if lang == "sq" else set(sr_word_forms(word))
+    elif "-" in name.strip("-") and all(p[:1].isupper() for p in name.split("-")):
+        forms = _hyphenated(name, lang, definite=definite) | _inflect(name, lang, definite=definite)
     else:
-        forms = {name}
+        forms = _inflect(name, lang, definite=definite)
     return sr_scripts(forms) if lang == "sr" else forms
+
+
+def _genitives(name: str, lang: str) -> set[str]:
+    """The forms of an organisation's name after an assembly's name ("of Interpol", "e Interpolit")."""
+    if lang == "en":
+        return {f for f in expand(name, lang, definite=True) if not f.endswith("'s")}
+    if _is_acronym(name):
+        bases = {name, name.capitalize()} if len(name) >= 4 and name.isupper() and name.isalpha() else {name}
+        out = set(bases) | {f"{b}-{s}" for b in bases for s in GENITIVE_SUFFIXES[lang]}
+        if _word_acronym(name):
+            word = name.capitalize()
+            if lang == "sq":
+                out |= {f for case, f in sq_word_forms(word) if case == "gen"}
+            else:
+                out.add(sr_word_forms(word)[1])
+        return out
+    if lang == "sq":
+        return sq_forms(name, definite=True, cases=("gen",)) - {name}
+    return sr_forms(name, cases=(1,)) - {name}
+
+
+def assembly_names(lang: str) -> dict[str, set[str]]:
+    """Names of the bodies of an organisation, per organisation id ("General Assembly of Interpol")."""
+    data = json.loads(resources.files("mfa_nlp.resources").joinpath("assemblies.json").read_text(encoding="utf-8"))
+    orgs = _resource("orgs.json")
+    out: dict[str, set[str]] = {}
+    for ident in data["orgs"]:
+        names = out.setdefault(ident, set())
+        for org_name in orgs.get(ident, {}).get(lang, []):
+            for gen in _genitives(org_name, lang):
+                for body in data["bodies"].get(lang, []):
+                    if lang == "en":
+                        names.update({f"{body} of {gen}", f"{gen} {body}"})
+                        if not _is_acronym(org_name):
+                            names.add(f"{body} of the {gen}")
+                        else:
+                            names.add(f"{gen}'s {body}")
+                    else:
+                        names.add(f"{body} {gen}")
+    return out
 
 
 def _english_state_names(country: object) -> set[str]:
@@ -107,4 +182,8 @@ def patterns(lang: str) -> tuple[Pattern, ...]:
         for ident, per_lang in _resource(file).items():
             for name in per_lang.get(lang, []):
                 out.update((label, ident, form) for form in expand(name, lang, definite=True))
+    for ident, names in assembly_names(lang).items():
+        for name in names:
+            forms = sq_forms(name, definite=True) if lang == "sq" else sr_forms(name) if lang == "sr" else {name}
+            out.update(("ORG", ident, form) for form in (sr_scripts(forms) if lang == "sr" else forms))
     return tuple(sorted(out))

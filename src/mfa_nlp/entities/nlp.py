@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import MfaNlpWarning
 from .forms import normalize
-from .gazetteer import LANGS, REGION, patterns
+from .gazetteer import CAPITAL_ONLY, LANGS, REGION, patterns
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -82,6 +82,7 @@ class EntityFilter:
 
     def __init__(self) -> None:
         self.lookup: dict[str, tuple[str, str]] = {}
+        self.capital_only: frozenset[str] = frozenset()  # forms that are a name only with a capital
 
     def key(self, span: Span) -> str:
         tokens = [t for t in span if not t.is_punct or t.text in "-.'"]
@@ -101,6 +102,8 @@ class EntityFilter:
             if ent.label_ in LABELS and ent.ent_id_:  # a gazetteer span (the ruler always sets an id)
                 if len(ent) == 1 and normalize(ent.text) in _SELF and not _is_self(ent):
                     continue
+                if len(ent) == 1 and not ent.text[:1].isupper() and normalize(ent.text) in self.capital_only:
+                    continue  # "u Privrednoj komori" (chamber), not the Comoros
                 kept.append(ent)
                 continue
             if ent.label_ not in ("GPE", "ORG"):
@@ -178,6 +181,12 @@ def _build(lang: str, english_model: str | None) -> Language:
             )
     if nlp is None:
         nlp = spacy.blank(lang if lang in LANGS else "en")
+    # spaCy keeps "n." / "s." / "a." whole as abbreviations, which hides the case ending of a
+    # sentence-final "NATO-n." / "NATO-s." / "EU-a."; those single letters are case endings here.
+    # Set before the patterns are added, so they are tokenized the way texts will be.
+    nlp.tokenizer.rules = {
+        k: v for k, v in (nlp.tokenizer.rules or {}).items() if not (len(k) == 2 and k[1] == "." and k[0] in "aeinsu")
+    }
     first = nlp.pipe_names[0] if nlp.pipe_names else None
     nlp.add_pipe("mfa_norm", first=True) if first else nlp.add_pipe("mfa_norm")
     ruler = nlp.add_pipe(
@@ -188,17 +197,19 @@ def _build(lang: str, english_model: str | None) -> Language:
     items = patterns(lang)
     ruler.add_patterns([{"label": label, "id": ident, "pattern": text} for label, ident, text in items])
     flt = nlp.add_pipe("mfa_entities", last=True)
+    flt.capital_only = CAPITAL_ONLY.get(lang, frozenset())
     # Lookup for statistical spans: the same normal form the ruler matches on.
     flt.lookup = {
         " ".join(normalize(t.text) for t in nlp.make_doc(text)): (label, ident) for label, ident, text in items
     }
-    # Set last: assigning the rules also flushes the tokenizer cache, which adding ~10,000
-    # patterns leaves full and slow (measured: Serbian tokenizer 5x slower without the flush).
-    # spaCy keeps "n." / "s." / "a." whole as abbreviations, which hides the case ending of a
-    # sentence-final "NATO-n." / "NATO-s." / "EU-a."; those single letters are case endings here.
-    nlp.tokenizer.rules = {
-        k: v for k, v in (nlp.tokenizer.rules or {}).items() if not (len(k) == 2 and k[1] == "." and k[0] in "aeinsu")
-    }
+    # Adding ~10,000 patterns leaves the tokenizer cache full and slow (measured: Serbian tokenizer
+    # 5x slower without a flush). Flushing alone is cheap; re-assigning the rules (the fallback)
+    # also reloads every special case, which costs a second or so for the English pipeline.
+    flush = getattr(nlp.tokenizer, "_flush_cache", None)
+    if callable(flush):
+        flush()
+    else:
+        nlp.tokenizer.rules = nlp.tokenizer.rules
     return nlp
 
 

@@ -10,54 +10,30 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, content_id
 from ..errors import CorruptFileError, EmptyDocumentError, IngestError, LimitExceededError, UnsupportedFormatError
+from .types import Block, Limits, Parsed
 
 #: File extensions the batch layer picks up, mapped to their format.
-EXTENSIONS: dict[str, str] = {".html": "html", ".htm": "html", ".pdf": "pdf", ".txt": "txt"}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits for one document (CLI: --max-bytes, --max-pages, --timeout).
-
-    The defaults are far above a real ministry statement (a few hundred KB, a few
-    pages) and stop runaway inputs before they exhaust a worker. ``timeout`` (seconds,
-    0 = off) is enforced where a signal can interrupt the parse (see :mod:`mfa_nlp.guard`);
-    ``max_memory`` (bytes, 0 = off) is the address-space cap of a batch worker process;
-    ``max_chars`` bounds the text of one document (spaCy's own limit per text is 1,000,000).
-    """
-
-    max_bytes: int = 64 * 1024 * 1024
-    max_pages: int = 500
-    timeout: float = 120.0
-    max_memory: int = 4 * 1024 * 1024 * 1024
-    max_chars: int = 1_000_000
-
-
-@dataclass
-class Block:
-    """A unit of text from a parser: ``kind`` is ``paragraph``, ``heading`` or ``list_item``."""
-
-    text: str
-    kind: str = "paragraph"
-
-
-@dataclass
-class Parsed:
-    """What a format parser returns, before passage segmentation."""
-
-    title: str | None = None
-    date: str | None = None
-    place: str | None = None
-    blocks: list[Block] = field(default_factory=list)
+EXTENSIONS: dict[str, str] = {
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".txt": "txt",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+}
+#: Magic numbers of the scanned-image formats read with OCR.
+IMAGE_MAGIC: tuple[bytes, ...] = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 def sniff_format(data: bytes, source: str = "") -> str:
-    """Return ``html``, ``pdf`` or ``txt`` for the given bytes (content first, then extension).
+    """Return ``html``, ``pdf``, ``txt`` or ``image`` for the given bytes (content first, then extension).
 
     >>> sniff_format(b"%PDF-1.7 ...", "x.html")
     'pdf'
@@ -66,10 +42,14 @@ def sniff_format(data: bytes, source: str = "") -> str:
     if b"%PDF-" in data[:1024]:
         return "pdf"
     ext = Path(source).suffix.lower()
+    if EXTENSIONS.get(ext) == "image":
+        if data.startswith(IMAGE_MAGIC):
+            return "image"
+        raise CorruptFileError(source, f"the file is named {ext} but is not a PNG, JPEG or TIFF image")
     looks_html = head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<div", b"<p>", b"<!--"))
     if looks_html or (b"<html" in head or b"<body" in head):
         return "html"
-    if ext in EXTENSIONS and EXTENSIONS[ext] != "pdf":
+    if ext in EXTENSIONS and EXTENSIONS[ext] not in ("pdf", "image"):
         return EXTENSIONS[ext]
     if ext == ".pdf":
         # Named .pdf but no PDF header anywhere near the start: not a PDF.
@@ -161,6 +141,10 @@ def _parse(data: bytes, *, source: str, fmt: str | None, limits: Limits) -> Docu
         from .pdf import parse_pdf
 
         parsed = parse_pdf(data, source=source, limits=limits)
+    elif fmt == "image":
+        from .image import parse_image
+
+        parsed = parse_image(data, source=source, limits=limits)
     elif fmt == "txt":
         from .text import parse_txt
 
@@ -192,11 +176,14 @@ def _parse(data: bytes, *, source: str, fmt: str | None, limits: Limits) -> Docu
         date=parsed.date,
         place=parsed.place,
         passages=passages,
+        ocr=bool(parsed.ocr_pages),
+        ocr_pages=parsed.ocr_pages,
+        ocr_confidence=parsed.ocr_confidence,
     )
 
 
 def read_file(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Document:
-    """Read one file (.html/.htm, .pdf, .txt) into a Document.
+    """Read one file (.html/.htm, .pdf, .txt, or a scanned .png/.jpg/.tif) into a Document.
 
     >>> doc = read_file("corpus/samples/en_recognition_barbados.html")  # doctest: +SKIP
     """

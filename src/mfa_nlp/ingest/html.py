@@ -14,7 +14,6 @@ import lxml.html
 from lxml import etree
 
 from ..errors import CorruptFileError, EmptyDocumentError, LimitExceededError
-from . import Block, Parsed
 from .content import (
     BLOCK_TAGS,
     HEADINGS,
@@ -30,6 +29,7 @@ from .content import (
 from .dateline import parse_date, split_dateline
 from .segment import clean_text, is_boilerplate
 from .text import decode_bytes
+from .types import Block, Parsed
 
 #: libxml2 drops what is nested deeper than this (its limit with XML_PARSE_HUGE, which PARSER sets).
 LIBXML_MAX_DEPTH = 2048

@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from ..document import Passage
-from . import Block
+from .types import Block
 
 #: Paragraphs longer than this are split at sentence ends.
 MAX_CHARS = 1200
@@ -129,6 +129,10 @@ def split_long(text: str, limit: int = MAX_CHARS) -> list[str]:
     return chunks
 
 
+#: Passage kinds: a table row (cells joined by " | ") and a footnote come from PDF layouts.
+KINDS = frozenset({"paragraph", "heading", "list_item", "table_row", "footnote"})
+
+
 def make_passages(blocks: list[Block]) -> list[Passage]:
     """Turn parser blocks into numbered passages in reading order.
 
@@ -141,7 +145,13 @@ def make_passages(blocks: list[Block]) -> list[Passage]:
         text = clean_text(block.text)
         if not text or is_boilerplate(text):
             continue
-        kind = block.kind if block.kind in {"paragraph", "heading", "list_item"} else "paragraph"
+        kind = block.kind if block.kind in KINDS else "paragraph"
+        if kind in ("table_row", "footnote"):  # each its own passage, never merged or cut
+            if carry:
+                out.append(Passage(index=len(out), text=carry, kind="paragraph"))
+                carry = ""
+            out.append(Passage(index=len(out), text=text, kind=kind))
+            continue
         if kind == "paragraph" and len(text.split()) < 3 and not text.endswith((".", "!", "?")):
             carry = f"{carry} {text}".strip()
             continue
@@ -161,6 +171,7 @@ def make_passages(blocks: list[Block]) -> list[Passage]:
 __all__ = [
     "ABBREVIATIONS",
     "BOILERPLATE",
+    "KINDS",
     "MAX_CHARS",
     "clean_text",
     "is_boilerplate",

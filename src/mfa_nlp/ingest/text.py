@@ -15,7 +15,7 @@ import re
 import warnings
 
 from ..errors import MfaNlpWarning
-from . import Block, Parsed
+from .types import Block, Parsed
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32-le"),
