@@ -75,3 +75,24 @@ def test_dateline_never_crashes_and_keeps_text(text: str) -> None:
         assert (place, rest) == (None, text)
     else:
         assert len(iso) == 10 and rest in text
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        (
+            "PRISTINA, March 7 (Reuters) – Kosovo's parliament voted.",
+            "2019-03-08",
+            ("2019-03-07", "Pristina", "Kosovo's parliament voted."),
+        ),
+        ("BRUSSELS, December 31 (AFP) - The EU said.", "2020-01-02", ("2019-12-31", "Brussels", "The EU said.")),
+        ("Brussels, 7 March – The EU said.", "2020-05-02T10:00:00", ("2020-03-07", "Brussels", "The EU said.")),
+        ("Prishtina, March 7, 2018 – The Ministry.", "2020-05-02", ("2018-03-07", "Prishtina", "The Ministry.")),
+        ("Prishtina, March 7 was a good day.", "2020-05-02", (None, None, "Prishtina, March 7 was a good day.")),
+        ("PRISTINA, March 7 (Reuters) – Kosovo.", None, (None, None, "PRISTINA, March 7 (Reuters) – Kosovo.")),
+        ("PRISTINA, March 7 (Reuters) – Kosovo.", "not a date", (None, None, "PRISTINA, March 7 (Reuters) – Kosovo.")),
+    ],
+)
+def test_dateline_without_year_takes_the_published_year(text: str, published: str | None, expected: tuple) -> None:
+    """Issue 12: a news dateline without a year is dated by the document's metadata, never guessed."""
+    assert split_dateline(text, published=published) == expected

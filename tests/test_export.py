@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import jsonschema
 import pyarrow.parquet as pq
 import pytest
 
-from batch_support import BATCH, duty_model_dir
+from batch_support import BATCH, duty_model_dir, jsonl_ids, tag_command, wait_for, write_archive
 from mfa_nlp.batch import tag_paths
 from mfa_nlp.document import DUTIES, ENTITY_LABELS, Document, Entity, Passage, content_id
 from mfa_nlp.export import (
@@ -150,3 +154,98 @@ def test_export_tag_parquet_and_es_bulk_end_to_end(tmp_path: Path, model_dir: st
     assert {json.loads(a)["index"]["_id"] for a in lines[::2]} == {
         d.id for d in load_records(pq_out.with_name(pq_out.name + ".records.jsonl"))
     }
+
+
+# --- output failures (issue 12): a real full disk, read-only folder, vanished folder -----------------
+ENV = {**os.environ, "COLUMNS": "200"}
+
+
+def _all_once(out: Path, paths: list[Path]) -> None:
+    ids = jsonl_ids(out)  # every line parses: no torn line
+    assert len(ids) == len(set(ids)), "records doubled"
+    assert set(ids) == {content_id(p.read_bytes()) for p in paths}, "records lost"
+
+
+def _clean_failure(run: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and run.stderr.startswith("error: "), run.stderr
+    for needle in needles:
+        assert needle in run.stderr, run.stderr
+
+
+@pytest.mark.slow
+def test_export_disk_full_mid_run_leaves_whole_lines_and_rerun_completes(tmp_path: Path, model_dir: str | None) -> None:
+    import resource
+
+    limit = 40_000  # bytes per file (ulimit -f): a dozen records, then the "disk" is full mid-write
+
+    def full_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    paths = write_archive(tmp_path / "in", 60)
+    out = tmp_path / "out" / "records.jsonl"
+    cmd = tag_command(tmp_path / "in", out, model_dir=model_dir)
+    full = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=ENV, preexec_fn=full_disk)
+    _clean_failure(full, "records.jsonl: cannot write: File too large", "rerun")
+    written = jsonl_ids(out)  # the torn tail was cut back: every line parses
+    assert 0 < len(written) < len(paths) and len(written) == len(set(written))
+    assert out.stat().st_size <= limit and out.read_bytes().endswith(b"\n")
+
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=ENV)
+    assert rerun.returncode == 0, rerun.stderr
+    _all_once(out, paths)
+
+
+def _as_another_user(cmd: list[str]) -> list[str]:
+    """Root writes anywhere, so a read-only folder is read-only only for another user (nobody)."""
+    if os.geteuid() != 0:
+        return cmd
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: cannot run as another user")
+    return ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", *cmd]
+
+
+@pytest.mark.slow
+def test_export_read_only_output_folder_fails_cleanly_and_rerun_completes(model_dir: str | None) -> None:
+    if model_dir is not None:
+        pytest.skip("needs the shipped duty model (a trained one lives in a folder other users cannot read)")
+    base = Path(tempfile.mkdtemp(prefix="mfa-nlp-readonly-"))  # not under pytest's 0700 temp folder
+    try:
+        base.chmod(0o755)
+        paths = write_archive(base / "in", 10)
+        out = base / "out" / "records.jsonl"
+        cmd = tag_command(base / "in", out)
+        assert subprocess.run(cmd, capture_output=True, timeout=600).returncode == 0
+        paths += write_archive(base / "in", 10, start=10)  # new statements to tag
+        before = out.read_bytes()
+        out.parent.chmod(0o555)
+        refused = subprocess.run(_as_another_user(cmd), capture_output=True, text=True, timeout=600, env=ENV)
+        _clean_failure(refused, "Permission denied", "not writable")
+        assert out.read_bytes() == before  # untouched, still valid
+
+        out.parent.chmod(0o755)
+        rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=ENV)
+        assert rerun.returncode == 0, rerun.stderr
+        _all_once(out, paths)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_export_output_folder_vanishing_mid_run_fails_cleanly_and_rerun_completes(
+    tmp_path: Path, model_dir: str | None
+) -> None:
+    paths = write_archive(tmp_path / "in", 150)
+    out = tmp_path / "out" / "records.jsonl"
+    cmd = tag_command(tmp_path / "in", out, model_dir=model_dir)
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    wait_for(lambda: run.poll() is not None or (out.exists() and out.read_bytes().count(b"\n") >= 16))
+    assert run.poll() is None, "the run finished before its folder could be removed; make the archive bigger"
+    shutil.rmtree(out.parent)  # an unmounted share, a cleanup script
+    _, stderr = run.communicate(timeout=600)
+    _clean_failure(subprocess.CompletedProcess(cmd, run.returncode, "", stderr), "vanished during the run")
+    assert not out.parent.exists()  # nothing recreated behind the user's back
+
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=ENV)
+    assert rerun.returncode == 0, rerun.stderr
+    _all_once(out, paths)

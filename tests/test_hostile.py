@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mfa_nlp import errors
-from mfa_nlp.errors import IngestError, LimitExceededError, UnsupportedFormatError
+from mfa_nlp.errors import IngestError, LimitExceededError, MfaNlpWarning, UnsupportedFormatError
 from mfa_nlp.guard import UnsafeOutputError, check_outputs, memory_guard, time_limit
 from mfa_nlp.ingest import Limits, read_bytes, read_file
 
@@ -52,7 +52,11 @@ def test_hostile_read_file_kind(suite: Path, name: str) -> None:
     path = suite / name
     start = time.perf_counter()
     try:
-        doc = read_file(path)
+        if name == "invalid_utf8.txt":  # issue 12: stray bytes become U+FFFD, with a warning
+            with pytest.warns(MfaNlpWarning, match=r"6 byte\(s\) that are not UTF-8 replaced by U\+FFFD"):
+                doc = read_file(path)
+        else:
+            doc = read_file(path)
     except IngestError as exc:
         assert expect in ("error", "either", "skipped"), f"{name}: {type(exc).__name__}: {exc}"
         assert exc.source == str(path) and str(path) in str(exc)
@@ -77,6 +81,28 @@ def test_hostile_entities_never_expanded(suite: Path) -> None:
     text = " ".join(p.text for p in doc.passages)
     assert "lollol" not in text and "ENTITY" not in text and "]>" not in (doc.title or "")
     assert "rule of law" in text
+
+
+def test_hostile_stray_bytes_in_utf8_become_replacement_characters(suite: Path) -> None:
+    """Issue 12: not windows-1251 mojibake ("яюъ broken Г(") in the last passage."""
+    with pytest.warns(MfaNlpWarning, match="invalid_utf8.txt: 6 byte"):
+        doc = read_file(suite / "invalid_utf8.txt")
+    assert doc.passages[-1].text == "\ufffd\ufffd\ufffd broken \ufffd( bytes \ufffd\ufffd"
+    assert not re.search("[\u0400-\u04ff]", " ".join(p.text for p in doc.passages))
+    from mfa_nlp.ingest.text import decode_bytes
+
+    # Code-page text still reads as code-page text: a letter inside a word, a lone dash, Cyrillic words.
+    assert decode_bytes("Priština".encode("cp1250")) == "Priština"
+    assert decode_bytes("Kosovo \u2013 statement".encode("cp1252")) == "Kosovo \u2013 statement"
+    assert decode_bytes("Министарство спољних послова".encode("cp1251")) == "Министарство спољних послова"
+
+
+def test_hostile_deep_nesting_names_the_depth(suite: Path) -> None:
+    """Issue 12: markup nested deeper than libxml2 keeps is "nesting too deep", not "no text found"."""
+    with pytest.raises(LimitExceededError, match=r"deep_nesting.html: nesting too deep \(100,001 levels"):
+        read_file(suite / "deep_nesting.html")
+    shallow = ("<div>" * 2000 + "<p>Deep text about the dialogue with Serbia.</p>" + "</div>" * 2000).encode()
+    assert read_bytes(shallow, source="ok.html").passages[0].text == "Deep text about the dialogue with Serbia."
 
 
 def test_hostile_nul_bytes_removed(suite: Path) -> None:

@@ -179,3 +179,19 @@ def test_ingest_html_lead_and_body_in_sibling_containers() -> None:
     assert doc.title == "Kosova dhe Gjermania nënshkruajnë marrëveshjen për punësim"
     assert (doc.date, doc.place) == ("2023-04-12", "Prishtinë")
     assert [p.text.split()[0] for p in doc.passages] == ["Kosova", "Ministrja", "Marrëveshja"]
+
+
+def test_ingest_html_yearless_news_dateline_takes_year_from_metadata() -> None:
+    """Issue 12: "PRISTINA, March 7 (Reuters) –" with a published date in the page's metadata."""
+    page = (
+        "<html><head><title>Kosovo votes</title>"
+        "<meta property='article:published_time' content='2019-03-08T09:12:00Z'></head><body><article>"
+        "<h1>Kosovo parliament votes on the army</h1><p>PRISTINA, March 7 (Reuters) – Kosovo's parliament voted "
+        "on Thursday to turn its lightly armed security force into an army.</p>"
+        "<p>Serbia said the move threatens peace in the region.</p></article></body></html>"
+    )
+    doc = read_bytes(page.encode(), source="reuters.html")
+    assert (doc.date, doc.place) == ("2019-03-07", "Pristina")
+    assert doc.passages[0].text.startswith("Kosovo's parliament voted")
+    undated = read_bytes(page.replace("2019-03-08T09:12:00Z", "").encode(), source="undated.html")
+    assert undated.date is None and undated.passages[0].text.startswith("PRISTINA, March 7")

@@ -22,12 +22,15 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import Document, content_id
 from .errors import MfaNlpWarning
 from .ingest import EXTENSIONS, Limits
 from .workers import _PIPELINES, Options, iter_results
+
+if TYPE_CHECKING:
+    from .export import AppendFile, RecordStore
 
 
 def _is_glob(text: str) -> bool:
@@ -151,8 +154,15 @@ def tag_paths(
     model_dir: str | None = None,
     verify: bool = False,
     labels: str | os.PathLike[str] | None = None,
+    wait: bool | float = False,
 ) -> dict[str, Any]:
     """Tag files, folders and globs into ``output`` (JSONL, Parquet or ES bulk); return the summary.
+
+    One writer per output: the run holds an exclusive lock on the output and the error log
+    from start to end. Another run on them raises :class:`~mfa_nlp.errors.OutputLockedError`
+    naming the holder at once, or with ``wait=True`` (a number: at most that many seconds)
+    waits for it. A write failure (disk full, read-only or vanished folder) raises
+    :class:`~mfa_nlp.errors.OutputWriteError` with the output left valid for a rerun.
 
     Resumable: documents already in the output (same bytes, same pipeline version and
     model) are not tagged again; records from another pipeline are re-tagged and replaced.
@@ -166,7 +176,8 @@ def tag_paths(
     >>> tag_paths(["corpus/samples"], "out/samples.jsonl", workers=2)["errors"]  # doctest: +SKIP
     0
     """
-    from .export import RecordStore, infer_format
+    from .export import AppendFile, RecordStore, infer_format
+    from .lock import exclusive
 
     start = time.perf_counter()
     fmt = fmt or infer_format(output)
@@ -190,9 +201,46 @@ def tag_paths(
         [store.output, store.checkpoint, store.manifest, err_path, documents_parquet_path(store.output)],
     )
 
-    bar = _progress(progress, len(files))
-    # The error log is this run's: failed inputs are retried on a rerun, so old rows would mislead.
-    with store, err_path.open("w", encoding="utf-8") as errors:
+    for folder in {store.output.parent, err_path.parent}:
+        _make_folder(folder)
+    with exclusive(store.output, err_path, wait=wait, what="the output"):
+        bar = _progress(progress, len(files))
+        # The error log is this run's: failed inputs are retried on a rerun, so old rows would mislead.
+        errors = AppendFile(err_path, truncate=True)
+        try:
+            _tag_into(store, errors, files, opts, summary, bar, workers=workers, dask=dask, verify=verify)
+        finally:
+            errors.close()
+            bar.stop()
+        if opts.labels is not None:
+            summary.labels = _label_accounts(opts.labels, store)
+    summary.seconds = round(time.perf_counter() - start, 3)
+    return summary.as_dict()
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .errors import OutputWriteError
+
+        raise OutputWriteError(folder, exc, "cannot create the output folder") from exc
+
+
+def _tag_into(
+    store: RecordStore,
+    errors: AppendFile,
+    files: list[Path],
+    opts: Options,
+    summary: Summary,
+    bar: _Bar,
+    *,
+    workers: int,
+    dask: str | None,
+    verify: bool,
+) -> None:
+    """The locked part of a run: tag what is not done yet, append records and error rows as they come."""
+    with store:
         seen_now: dict[str, str] = {}  # digest -> path of its first copy in this run
         copies: list[tuple[str, str]] = []  # later byte-identical copies: settled once the first is done
         failed: dict[str, dict[str, Any]] = {}  # path -> error row
@@ -224,7 +272,7 @@ def tag_paths(
                 yield str(path), digest
 
         for chunk in iter_results(todo(), opts, workers=workers, dask=dask):
-            records = []
+            records, rows = [], []
             for kind, payload in chunk:
                 if kind == "ok":
                     records.append(payload)
@@ -234,15 +282,16 @@ def tag_paths(
                         lang = p.get("lang") or "und"
                         summary.languages[lang] = summary.languages.get(lang, 0) + 1
                 else:
-                    errors.write(json.dumps(payload, ensure_ascii=False) + "\n")
+                    rows.append(json.dumps(payload, ensure_ascii=False) + "\n")
                     summary.errors += 1
                     failed[payload.get("source", "")] = payload
             store.append(records)
+            if rows:
+                errors.write("".join(rows))
             store.remember(
                 [(r["source"], stats[r["source"]], r["id"]) for r in records if r.get("source") in stats] + settled
             )
             settled.clear()
-            errors.flush()
             bar.advance(len(chunk))
         store.remember(settled)
         for path, first in copies:  # a copy of a failed input fails too: it gets its own error row
@@ -253,11 +302,7 @@ def tag_paths(
                 copy = {**row, "source": path, "message": row["message"].replace(first, path, 1)}
                 errors.write(json.dumps(copy, ensure_ascii=False) + "\n")
                 summary.errors += 1
-    bar.stop()
-    if opts.labels is not None:
-        summary.labels = _label_accounts(opts.labels, store)
-    summary.seconds = round(time.perf_counter() - start, 3)
-    return summary.as_dict()
+        errors.check()
 
 
 def _label_accounts(path: str, store: Any) -> dict[str, Any]:

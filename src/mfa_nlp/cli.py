@@ -49,8 +49,13 @@ hash: those passages get the analysts' duties and "source": "human"; entity over
 same file add or remove ids. Problems with the file (unknown duties, conflicting labels,
 passages that no longer exist, a torn last line) are reported; the rest is applied.
 
+One writer per output: a second run on the same output (or error log) exits 2 at once,
+naming the process that holds it; with --wait it waits for that run to end instead.
+
 Exit codes: 0 every document tagged; 3 some inputs failed (one row each in the errors
-file); 2 usage errors (bad option, no such model or labels file, nothing to tag).
+file); 2 usage errors (bad option, no such model or labels file, nothing to tag) and output
+errors (output in use, disk full, read-only or vanished folder: what was written is kept,
+and a rerun completes it).
 """
 
 
@@ -93,11 +98,14 @@ def tag_cli(
     labels: Annotated[
         Path | None, typer.Option("--labels", help="Analysts' labels (labels.jsonl from `mfa-nlp review`) to apply.")
     ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="If another run is writing the same output, wait for it (default: exit 2).")
+    ] = False,
 ) -> None:
     from rich.console import Console
 
     from .batch import format_summary, tag_paths
-    from .errors import ModelError, UnsafeOutputError
+    from .errors import ModelError, OutputLockedError, OutputWriteError, UnsafeOutputError
     from .ingest import Limits
 
     fmt = fmt.lower() if fmt else None
@@ -123,9 +131,9 @@ def tag_cli(
         summary = tag_paths(
             paths, output, fmt=fmt, index_name=index_name, workers=workers, errors_file=errors, limits=limits,
             dask=dask, progress=not no_progress, entities=entities,
-            model_dir=str(model_dir) if model_dir else None, verify=verify, labels=labels,
+            model_dir=str(model_dir) if model_dir else None, verify=verify, labels=labels, wait=wait,
         )  # fmt: skip
-    except (ModelError, UnsafeOutputError) as exc:
+    except (ModelError, UnsafeOutputError, OutputLockedError, OutputWriteError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     Console(stderr=True).print(format_summary(summary))
@@ -163,8 +171,11 @@ def es_mapping_cli(
 def index_cli(
     records: Annotated[Path, typer.Argument(help="A tagged JSONL file (from `mfa-nlp tag`).")],
     db: Annotated[Path, typer.Option("--db", help="The SQLite index to create or update.")] = Path("archive.db"),
+    wait: Annotated[
+        bool, typer.Option("--wait", help="If another `index` is writing the same --db, wait for it (default: exit 2).")
+    ] = False,
 ) -> None:
-    """Build or update the embedded SQLite FTS5 search index (incremental)."""
+    """Build or update the embedded SQLite FTS5 search index (incremental; one writer at a time)."""
     from .search import build_index
 
     if not records.is_file():
@@ -173,7 +184,7 @@ def index_cli(
     from .errors import MfaNlpError
 
     try:
-        counts = build_index(records, db)
+        counts = build_index(records, db, wait=wait)
     except MfaNlpError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

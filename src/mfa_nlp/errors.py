@@ -12,6 +12,10 @@ Hierarchy::
     │   ├── EmptyDocumentError       no text found at all
     │   └── LimitExceededError       larger / longer / slower than the configured limits
     ├── UnsafeOutputError            an output path would overwrite an input
+    ├── OutputLockedError            another run is writing the same output (or index)
+    ├── OutputWriteError             the output cannot be written: disk full, read-only, vanished
+    ├── IndexDatabaseError           the --db file is not an mfa-nlp index, damaged or of another schema
+    ├── QueryError                   a search query that cannot be run (e.g. far too long)
     ├── RecordError                  a tagged JSONL file is missing or a line is not a record
     ├── OutputFormatError            an output name or --format the writer does not know
     └── ModelError                   a model or pipeline file is missing, tampered or incompatible
@@ -21,6 +25,9 @@ the batch layer catches per document and writes an error row.
 """
 
 from __future__ import annotations
+
+import errno
+import os
 
 
 class MfaNlpError(Exception):
@@ -84,6 +91,42 @@ class UnsafeOutputError(MfaNlpError, ValueError):
     """An output path would overwrite an input (a usage error: the CLI exits with code 2)."""
 
 
+class OutputLockedError(MfaNlpError, RuntimeError):
+    """Another process holds the lock on an output or index (the CLI exits with code 2)."""
+
+
+_WRITE_HINTS = {
+    errno.ENOSPC: "the disk is full: free space, then rerun",
+    errno.EFBIG: "the file hit a size limit (disk quota or ulimit -f): free space or raise the limit, then rerun",
+    errno.EDQUOT: "the disk quota is used up: free space, then rerun",
+    errno.EROFS: "the file system is read-only: choose another -o, then rerun",
+    errno.EACCES: "the folder is not writable: fix its permissions or choose another -o, then rerun",
+    errno.EPERM: "the folder is not writable: fix its permissions or choose another -o, then rerun",
+    errno.ENOENT: "the output folder vanished during the run: rerun to write it again",
+}
+
+
+class OutputWriteError(MfaNlpError, OSError):
+    """An output could not be written (disk full, read-only or vanished folder); the CLI exits with code 2.
+
+    The message names the file, the system's reason and what to do; what was written
+    before the failure is left valid (whole lines only) and a rerun completes it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], exc: BaseException | None, action: str = "cannot write") -> None:
+        self.path = str(path)
+        code = getattr(exc, "errno", None)
+        reason = getattr(exc, "strerror", None) or (str(exc) if exc else "")
+        hint = _WRITE_HINTS.get(code or 0, "check the output folder, then rerun")
+        super().__init__(f"{self.path}: {action}: {reason} ({hint}; the records written so far are kept)")
+
+
+class IndexDatabaseError(MfaNlpError, ValueError):
+    """The ``--db`` file is not an mfa-nlp index, is damaged, or has another schema version."""
+
+
+class QueryError(MfaNlpError, ValueError):
+    """A search query that cannot be run as given."""
 class RecordError(MfaNlpError, ValueError):
     """A tagged JSONL file is missing, or one of its lines is not a tagged record."""
 
@@ -100,6 +143,7 @@ __all__ = [
     "CorruptFileError",
     "EmptyDocumentError",
     "EncryptedPDFError",
+    "IndexDatabaseError",
     "IngestError",
     "LimitExceededError",
     "MfaNlpError",
@@ -108,6 +152,9 @@ __all__ = [
     "NoTextLayerError",
     "OcrUnavailableError",
     "OutputFormatError",
+    "OutputLockedError",
+    "OutputWriteError",
+    "QueryError",
     "RecordError",
     "UnsafeOutputError",
     "UnsupportedFormatError",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import DUTIES, ENTITY_LABELS, Document
+from .errors import OutputWriteError
 
 
 def load_records(path: str | os.PathLike[str]) -> Iterator[Document]:
@@ -85,6 +86,56 @@ def _scan(path: Path) -> Iterator[tuple[str, dict[str, Any], str]]:
             yield data.get("id", ""), data.get("pipeline") or {}, line
 
 
+class AppendFile:
+    """An append-only UTF-8 file written with ``os.write``; a failed write is cut back to the last whole write.
+
+    A full disk, a file-size limit or an I/O error can leave part of a write on disk: the
+    file is truncated back to where it was, so it only ever holds whole lines, and the
+    failure is raised as :class:`OutputWriteError`. :meth:`check` notices a file that was
+    deleted or replaced under the run (e.g. its folder removed), which writes alone never do.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, truncate: bool = False) -> None:
+        self.path = Path(path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC | (os.O_TRUNC if truncate else 0)
+        try:
+            self.fd = os.open(self.path, flags, 0o644)
+            st = os.fstat(self.fd)
+        except OSError as exc:
+            raise OutputWriteError(self.path, exc, "cannot open for writing") from exc
+        self.size, self.ino = st.st_size, st.st_ino
+
+    def write(self, text: str, *, durable: bool = False) -> None:
+        """Append ``text``; with ``durable`` also fsync before returning."""
+        data = memoryview(text.encode("utf-8"))
+        try:
+            while data:
+                data = data[os.write(self.fd, data) :]
+            if durable:
+                os.fsync(self.fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self.fd, self.size)  # shrinking always works, even at a size limit
+            except OSError:
+                pass  # the next run's torn-tail check drops what is left
+            raise OutputWriteError(self.path, exc) from exc
+        self.size = os.fstat(self.fd).st_size
+
+    def check(self) -> None:
+        """Raise :class:`OutputWriteError` if the file is no longer at its path (deleted, folder removed)."""
+        try:
+            ino = os.stat(self.path).st_ino
+        except OSError as exc:
+            raise OutputWriteError(self.path, exc, "the file vanished during the run") from exc
+        if ino != self.ino:
+            raise OutputWriteError(self.path, None, "the file was replaced by another during the run")
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
 class RecordStore:
     """Where a tag run's records go: an append-only JSONL checkpoint, then the final format.
 
@@ -108,8 +159,8 @@ class RecordStore:
         #: source path -> (size, mtime_ns, inode, id) of the files already tagged (see :meth:`known`)
         self.files: dict[str, tuple[int, int, int, str]] = {}
         self.stale = 0
-        self._fh: Any = None
-        self._files_fh: Any = None
+        self._fh: AppendFile | None = None
+        self._files_fh: AppendFile | None = None
 
     def default_errors_path(self) -> Path:
         """``OUT.errors.jsonl`` beside the output."""
@@ -117,6 +168,22 @@ class RecordStore:
         return self.output.with_name(stem + ".errors.jsonl")
 
     def __enter__(self) -> RecordStore:
+        try:
+            self._open()
+        except OutputWriteError:
+            self._close()
+            raise
+        except OSError as exc:
+            self._close()
+            raise OutputWriteError(self.checkpoint, exc, "cannot open") from exc
+        return self
+
+    def _close(self) -> None:
+        for fh in (self._fh, self._files_fh):
+            if fh is not None:
+                fh.close()
+
+    def _open(self) -> None:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         if self.checkpoint.exists():
             _truncate_torn_tail(self.checkpoint)
@@ -135,9 +202,8 @@ class RecordStore:
                     self.files[source] = (int(size), int(mtime), int(ino), str(doc_id))
                 except (ValueError, TypeError):
                     continue  # a damaged line only costs that file a hash
-        self._fh = self.checkpoint.open("a", encoding="utf-8")
-        self._files_fh = self.manifest.open("a", encoding="utf-8")
-        return self
+        self._fh = AppendFile(self.checkpoint)
+        self._files_fh = AppendFile(self.manifest)
 
     def known(self, source: str, stat: os.stat_result) -> str | None:
         """The id of ``source`` if it was tagged by this pipeline and its size, mtime and inode are unchanged.
@@ -159,36 +225,56 @@ class RecordStore:
                 lines.append(json.dumps([source, *row], ensure_ascii=False) + "\n")
         if lines:
             self._files_fh.write("".join(lines))
-            self._files_fh.flush()
             self._manifest_lines += len(lines)
 
     def append(self, records: list[dict[str, Any]]) -> None:
-        """Append records and make them durable (flush + fsync) before returning."""
+        """Append records and make them durable (fsync) before returning.
+
+        Raises :class:`OutputWriteError` if they cannot be written or the file vanished;
+        the file then still ends with a whole line.
+        """
         if not records:
             return
-        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), durable=True)
+        self._fh.check()
         self.done.update(r["id"] for r in records)
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
-        self._fh.close()
-        self._files_fh.close()
+        self._close()
         if self._manifest_lines > 2 * len(self.files) + 64:  # mostly superseded lines: rewrite it
             tmp = _atomic_target(self.manifest)
-            tmp.write_text(
-                "".join(json.dumps([s, *row], ensure_ascii=False) + "\n" for s, row in self.files.items()),
-                encoding="utf-8",
-            )
-            os.replace(tmp, self.manifest)
+            try:
+                tmp.write_text(
+                    "".join(json.dumps([s, *row], ensure_ascii=False) + "\n" for s, row in self.files.items()),
+                    encoding="utf-8",
+                )
+                os.replace(tmp, self.manifest)
+            except OSError:  # only a cache: the appended manifest stays valid
+                tmp.unlink(missing_ok=True)
         if exc_type is not None:
             return
-        if self.stale:
-            self._compact()
-        if self.fmt == "parquet":
-            write_parquet(self.checkpoint, self.output)
-        elif self.fmt == "es-bulk":
-            write_es_bulk(self.checkpoint, self.output, index_name=self.index_name)
+        target = self.checkpoint
+        try:
+            if self.stale:
+                self._compact()
+            target = self.output
+            if self.fmt == "parquet":
+                write_parquet(self.checkpoint, self.output)
+            elif self.fmt == "es-bulk":
+                write_es_bulk(self.checkpoint, self.output, index_name=self.index_name)
+        except OSError as exc:
+            self._remove_temporaries()
+            if isinstance(exc, OutputWriteError):
+                raise
+            raise OutputWriteError(target, exc) from exc
+
+    def _remove_temporaries(self) -> None:
+        try:
+            for tmp in self.output.parent.glob(f".*.{os.getpid()}.tmp"):
+                tmp.unlink(missing_ok=True)
+            self.checkpoint.with_name(self.checkpoint.name + ".tmp").unlink(missing_ok=True)
+        except OSError:
+            pass  # the folder itself is gone or read-only: nothing of ours is left in it
 
     def _compact(self) -> None:
         """Drop records of an older pipeline whose document was re-tagged, and duplicates."""

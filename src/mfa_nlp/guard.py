@@ -1,8 +1,10 @@
 """Per-document resource limits: stop a hang or a memory blow-up without killing the batch.
 
-:func:`time_limit` interrupts a parse that runs too long (SIGALRM, so it only works in a
-process's main thread: the serial run and the process-pool workers; in other threads,
-e.g. Dask worker threads, it is a no-op and Dask's own timeouts apply).
+:func:`time_limit` interrupts work that runs too long: with SIGALRM in a process's main
+thread (the serial run and the process-pool workers) and, when asked with ``threads=True``,
+with an exception raised asynchronously in any other thread (Dask worker threads). Either
+way it interrupts Python code only: a call stuck in C code is caught by :func:`backstop`,
+which ends the worker process so that its executor replaces it.
 :func:`memory_limit` caps a worker process's address space, so that a decompression
 bomb ends in a MemoryError for that document instead of the machine swapping;
 :func:`memory_guard` turns that MemoryError into a :class:`LimitExceededError`.
@@ -10,10 +12,12 @@ bomb ends in a MemoryError for that document instead of the machine swapping;
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,11 +32,23 @@ def _can_alarm() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+def _limit_error(source: str, seconds: float, what: str) -> LimitExceededError:
+    return LimitExceededError(
+        source,
+        f"{what} took longer than the time limit of {seconds:g} s",
+        "raise --timeout if the file is genuine, or check it for damage",
+    )
+
+
 @contextmanager
-def time_limit(seconds: float | None, source: str = "<document>") -> Iterator[None]:
+def time_limit(
+    seconds: float | None, source: str = "<document>", *, what: str = "reading", threads: bool = False
+) -> Iterator[None]:
     """Raise :class:`LimitExceededError` naming ``source`` if the block runs longer than ``seconds``.
 
-    ``None`` or ``0`` disables the limit. Outside a main thread the limit is not enforced.
+    ``None`` or ``0`` disables the limit. Outside a main thread the limit is enforced only
+    with ``threads=True`` (see :func:`_thread_limit`); otherwise it is not. ``what`` names
+    the work in the message ("reading", "analysis").
 
     >>> with time_limit(5, "a.txt"):
     ...     pass
@@ -41,16 +57,16 @@ def time_limit(seconds: float | None, source: str = "<document>") -> Iterator[No
         yield
         return
     if not _can_alarm():
+        if threads:
+            with _thread_limit(seconds, source, what):
+                yield
+            return
         log.debug("time limit for %s not enforced: not in the main thread", source)
         yield
         return
 
     def _expired(signum: int, frame: FrameType | None) -> None:
-        raise LimitExceededError(
-            source,
-            f"reading took longer than the time limit of {seconds:g} s",
-            "raise --timeout if the file is genuine, or check it for damage",
-        )
+        raise _limit_error(source, seconds, what)
 
     previous = signal.signal(signal.SIGALRM, _expired)
     old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -61,6 +77,98 @@ def time_limit(seconds: float | None, source: str = "<document>") -> Iterator[No
         signal.signal(signal.SIGALRM, previous)
         if old_delay:  # an outer limit is still running: re-arm what is left of it
             signal.setitimer(signal.ITIMER_REAL, old_delay, old_interval)
+
+
+class _Expired(LimitExceededError):
+    """Raised asynchronously in a thread whose block ran past its time limit (made without arguments)."""
+
+    def __init__(self, *_: object) -> None:
+        super().__init__("<document>", "ran past its time limit")
+
+
+_ASYNC = threading.Lock()
+#: Seconds between two reminders to a thread that swallowed its first timeout exception.
+_REMIND = 0.5
+
+
+@contextmanager
+def _thread_limit(seconds: float, source: str, what: str) -> Iterator[None]:
+    """The time limit in a non-main thread: a watcher raises :class:`_Expired` in it when time is up.
+
+    CPython checks for such an exception between bytecodes, so pure-Python work (langdetect,
+    the duty model's glue, parsing loops) stops within moments; a long C call finishes first.
+    The watcher repeats the exception until the block ends, in case code in between swallowed it.
+    """
+    import ctypes
+
+    target = threading.get_ident()
+    stop = threading.Event()
+    state = {"done": False}
+
+    def raise_in_target(exc: type[BaseException] | None) -> None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(exc) if exc else None)
+
+    def watch() -> None:
+        delay = seconds
+        while not stop.wait(delay):
+            with _ASYNC:
+                if state["done"]:
+                    return
+                raise_in_target(_Expired)
+            delay = _REMIND
+
+    def finish() -> None:
+        stop.set()
+        with _ASYNC:
+            if not state["done"]:
+                state["done"] = True
+                raise_in_target(None)  # drop an exception sent but not yet delivered
+
+    watcher = threading.Thread(target=watch, name=f"time-limit {source}", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except _Expired:
+        finish()
+        raise _limit_error(source, seconds, what) from None
+    finally:
+        finish()
+
+
+_BACKSTOPS: dict[int, float] = {}  # thread id -> monotonic time at which the process gives up
+_BACKSTOP_LOCK = threading.Lock()
+
+
+def _arm_backstop() -> None:
+    if _BACKSTOPS:
+        left = max(0.1, min(_BACKSTOPS.values()) - time.monotonic())
+        faulthandler.dump_traceback_later(left, exit=True)
+    else:
+        faulthandler.cancel_dump_traceback_later()
+
+
+@contextmanager
+def backstop(seconds: float | None) -> Iterator[None]:
+    """End this process (exit code 1, tracebacks on stderr) if the block runs past ``seconds``.
+
+    The last resort for work stuck where :func:`time_limit` cannot reach (a C call that never
+    returns): faulthandler's watchdog runs without the GIL. Use it only in worker processes
+    that their executor replaces (process pool, Dask worker under a nanny), never in a main
+    process. ``None`` or ``0`` disables it. Several threads may hold one each: the earliest wins.
+    """
+    if not seconds or seconds <= 0:
+        yield
+        return
+    me = threading.get_ident()
+    with _BACKSTOP_LOCK:
+        _BACKSTOPS[me] = time.monotonic() + seconds
+        _arm_backstop()
+    try:
+        yield
+    finally:
+        with _BACKSTOP_LOCK:
+            _BACKSTOPS.pop(me, None)
+            _arm_backstop()
 
 
 @contextmanager
@@ -129,4 +237,4 @@ def check_outputs(inputs: Iterable[str | os.PathLike[str]], outputs: Iterable[st
             )
 
 
-__all__ = ["UnsafeOutputError", "check_outputs", "memory_guard", "memory_limit", "time_limit"]
+__all__ = ["UnsafeOutputError", "backstop", "check_outputs", "memory_guard", "memory_limit", "time_limit"]

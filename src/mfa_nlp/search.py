@@ -7,11 +7,19 @@ so that "Kosoves" finds "Kosovës" and "Kosovo" finds "Косово"), and the f
 ``passage_duty`` and ``document_entity``. ``documents.statement_id`` (from ``mfa-nlp link``) groups
 the versions of one statement; an index built before it existed (schema 1) gets the column
 when it is next opened for indexing, and ``search`` refuses it with the command that upgrades it.
+
+Concurrency: the database is in WAL mode, so a ``search`` reads the last committed state
+while an ``index`` run writes (it commits every few hundred records); one ``index`` at a
+time holds the sidecar lock ``DB.lock`` (:mod:`mfa_nlp.lock`), and any other writer waits
+up to :data:`BUSY_TIMEOUT` seconds for SQLite's own lock. The schema version is kept in
+``PRAGMA user_version``: an index from an older release is upgraded in place when its
+tables allow it, and refused with what to do when they do not.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -19,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import IndexDatabaseError, QueryError
 from .translit import to_latin
 
 if TYPE_CHECKING:
@@ -52,30 +61,112 @@ SCHEMA_VERSION = 2
 
 
 
-def connect(db: str | os.PathLike[str]) -> sqlite3.Connection:
-    """Open (and create if needed) an index database, upgrading a schema-1 index in place.
+log = logging.getLogger(__name__)
 
-    Raises:
-        MfaNlpError: the index was written by a newer mfa_nlp (schema above SCHEMA_VERSION).
+#: Seconds a connection waits for another writer's lock before giving up.
+BUSY_TIMEOUT = 30.0
+#: The columns each table must have; an index missing one cannot be upgraded in place
+#: (``documents.statement_id`` can: it is added when a schema-1 index is next opened for indexing).
+_COLUMNS: dict[str, set[str]] = {
+    "documents": {"id", "version", "model", "source", "format", "title", "date", "place", "lang", "duties", "entities"},
+    "passages": {"rowid", "doc_id", "idx", "text", "lang", "script", "duties"},
+    "passages_fts": {"text", "latin"},
+}
+#: Longest query accepted: far above any real search, far below what would slow FTS5 down.
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_TERMS = 64
+
+
+def connect(db: str | os.PathLike[str], *, readonly: bool = False) -> sqlite3.Connection:
+    """Open an index database (created if needed unless ``readonly``), checking its schema.
+
+    Raises :class:`IndexDatabaseError` for a file that is not SQLite, not an mfa-nlp index,
+    damaged, or of a schema this release cannot read or upgrade.
     """
-    from .errors import MfaNlpError
-
-    con = sqlite3.connect(str(db))
-    found = con.execute("PRAGMA user_version").fetchone()[0]
-    if found > SCHEMA_VERSION:
+    path = Path(db)
+    try:
+        if readonly:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+        else:
+            con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
+    except sqlite3.Error as exc:
+        raise _db_error(path, exc) from exc
+    try:
+        _check_schema(con, path, writable=not readonly)
+    except sqlite3.Error as exc:
         con.close()
-        raise MfaNlpError(
-            f"{db}: index schema {found} is newer than this mfa_nlp understands ({SCHEMA_VERSION}); "
-            "upgrade mfa_nlp or build a new index with `mfa-nlp index OUT.jsonl --db NEW.db`."
-        )
-    columns = {row[1] for row in con.execute("PRAGMA table_info(documents)")}
-    if columns and "statement_id" not in columns:  # schema 1: add the column; values come with the next index run
-        con.execute("ALTER TABLE documents ADD COLUMN statement_id TEXT")
-    con.executescript(_SCHEMA)
-    con.execute("CREATE INDEX IF NOT EXISTS documents_statement ON documents (statement_id)")
-    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    con.commit()
+        raise _db_error(path, exc) from exc
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def _db_error(path: Path, exc: BaseException) -> IndexDatabaseError:
+    """A clear message for what SQLite said about ``path``."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return IndexDatabaseError(
+            f"{path}: another process has been writing the index for over {BUSY_TIMEOUT:g} s ({text}); try again"
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return IndexDatabaseError(
+            f"{path}: not a readable SQLite index ({text}); give the path of an index built by `mfa-nlp index`, "
+            f"or delete the file and build it again with `mfa-nlp index RECORDS --db {path}`"
+        )
+    return IndexDatabaseError(f"{path}: cannot use the index ({text}); check the file and its folder")
+
+
+def _check_schema(con: sqlite3.Connection, path: Path, *, writable: bool) -> None:
+    version = con.execute("PRAGMA user_version").fetchone()[0]  # fails on a file that is not SQLite
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
+    if not tables:
+        if not writable:
+            raise IndexDatabaseError(f"{path}: an empty database, not an index; build it with `mfa-nlp index`")
+        con.execute("PRAGMA journal_mode = WAL")
+        con.executescript(_SCHEMA)
+        con.execute("CREATE INDEX IF NOT EXISTS documents_statement ON documents (statement_id)")
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        con.commit()
+        return
+    if "documents" not in tables or "passages_fts" not in tables:
+        raise IndexDatabaseError(
+            f"{path}: an SQLite database but not an mfa-nlp index (tables: {', '.join(sorted(tables)[:8])}); "
+            "give another --db"
+        )
+    if version > SCHEMA_VERSION:
+        raise IndexDatabaseError(
+            f"{path}: built by a newer mfa-nlp (index schema v{version}; this release reads v{SCHEMA_VERSION}); "
+            "upgrade mfa-nlp, or index into another --db"
+        )
+    missing = [
+        f"{table}.{col}"
+        for table, cols in _COLUMNS.items()
+        for col in sorted(cols - ({"rowid"} | {r[1] for r in con.execute(f"PRAGMA table_info({table})")}))
+    ]
+    if missing:
+        raise IndexDatabaseError(
+            f"{path}: built by an older mfa-nlp (index schema v{version}, without {', '.join(missing)}); it cannot "
+            f"be upgraded in place: delete it and run `mfa-nlp index RECORDS --db {path}` again"
+        )
+    if version < SCHEMA_VERSION and not writable:
+        raise IndexDatabaseError(
+            f"{path}: index schema {version} predates statement ids; upgrade it in place with "
+            f"`mfa-nlp index OUT.jsonl --db {path}` (link OUT.jsonl first with `mfa-nlp link OUT.jsonl --in-place`)."
+        )
+    if writable:
+        con.execute("PRAGMA journal_mode = WAL")
+    if version < SCHEMA_VERSION and writable:
+        columns = {row[1] for row in con.execute("PRAGMA table_info(documents)")}
+        if "statement_id" not in columns:  # schema 1: add the column; values come with the next index run
+            con.execute("ALTER TABLE documents ADD COLUMN statement_id TEXT")
+        con.executescript(_SCHEMA)  # adds the tables and indexes it lacks
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        con.commit()
+        log.info("%s: index upgraded from schema v%d to v%d", path, version, SCHEMA_VERSION)
+    if writable:
+        con.execute("CREATE INDEX IF NOT EXISTS documents_statement ON documents (statement_id)")
+        con.commit()
 
 
 def _records(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
@@ -99,43 +190,65 @@ def _delete_document(con: sqlite3.Connection, doc_id: str) -> None:
     con.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
 
-def build_index(records: str | os.PathLike[str], db: str | os.PathLike[str]) -> dict[str, int]:
+def build_index(
+    records: str | os.PathLike[str], db: str | os.PathLike[str], *, wait: bool | float = False, batch: int = 500
+) -> dict[str, int]:
     """Index a tagged JSONL file into ``db``; incremental by (document id, pipeline version).
 
     A record already indexed with the same pipeline version is left alone (its ``statement_id``
     is updated if linking changed it); one from another version replaces the old rows.
     Returns counts of added, replaced, unchanged and relinked.
+    One ``build_index`` per database at a time: another one raises
+    :class:`~mfa_nlp.errors.OutputLockedError` naming the holder, or waits with ``wait=True``.
+    Commits every ``batch`` records, so searches see the index grow and a killed run keeps its work.
 
     >>> build_index("out/samples.jsonl", "out/archive.db")  # doctest: +SKIP
     {'added': 12, 'replaced': 0, 'unchanged': 0, 'passages': 87}
     """
-    con = connect(db)
+    from .lock import exclusive
+
+    with exclusive(db, wait=wait, what="the index"):
+        con = connect(db)
+        try:
+            return _index_into(con, records, batch)
+        except sqlite3.Error as exc:
+            raise _db_error(Path(db), exc) from exc
+        finally:
+            con.close()
+
+
+def _index_into(con: sqlite3.Connection, records: str | os.PathLike[str], batch: int) -> dict[str, int]:
     counts = {"added": 0, "replaced": 0, "unchanged": 0, "relinked": 0, "passages": 0}
     rows = con.execute("SELECT id, version, model, statement_id FROM documents").fetchall()
     known = {row[0]: (row[1], row[2]) for row in rows}
     linked = {row[0]: row[3] for row in rows}
+    written = 0
     try:
-        with con:
-            for rec in _records(records):
-                pipe = rec.get("pipeline") or {}
-                version = (pipe.get("version"), pipe.get("model"))
-                if rec["id"] in known:
-                    if known[rec["id"]] == version:
-                        counts["unchanged"] += 1
-                        if linked.get(rec["id"]) != rec.get("statement_id"):
-                            con.execute("UPDATE documents SET statement_id = ? WHERE id = ?",
-                                        (rec.get("statement_id"), rec["id"]))  # fmt: skip
-                            counts["relinked"] += 1
-                        continue
-                    _delete_document(con, rec["id"])
-                    counts["replaced"] += 1
-                else:
-                    counts["added"] += 1
-                known[rec["id"]] = version
-                _insert(con, rec, version)
-                counts["passages"] += len(rec.get("passages") or [])
-    finally:
-        con.close()
+        for rec in _records(records):
+            pipe = rec.get("pipeline") or {}
+            version = (pipe.get("version"), pipe.get("model"))
+            if rec["id"] in known:
+                if known[rec["id"]] == version:
+                    counts["unchanged"] += 1
+                    if linked.get(rec["id"]) != rec.get("statement_id"):
+                        con.execute("UPDATE documents SET statement_id = ? WHERE id = ?",
+                                    (rec.get("statement_id"), rec["id"]))  # fmt: skip
+                        counts["relinked"] += 1
+                    continue
+                _delete_document(con, rec["id"])
+                counts["replaced"] += 1
+            else:
+                counts["added"] += 1
+            known[rec["id"]] = version
+            _insert(con, rec, version)
+            counts["passages"] += len(rec.get("passages") or [])
+            written += 1
+            if written % batch == 0:
+                con.commit()
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
     return counts
 
 
@@ -176,13 +289,21 @@ _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 def fts_query(text: str) -> str:
     """Turn user text into a safe FTS5 query: every term quoted, ``"a phrase"`` and ``OR`` kept.
 
-    Cyrillic is transliterated so that it meets the Latin shadow column.
+    Cyrillic is transliterated so that it meets the Latin shadow column. FTS5 operators
+    (``NEAR(``, ``*``, ``-``, ``^``, ``col:``, ``AND``, ``NOT``, parentheses, unbalanced
+    quotes) are read as plain words. A query over :data:`MAX_QUERY_CHARS` characters or
+    :data:`MAX_QUERY_TERMS` terms raises :class:`QueryError`.
 
     >>> fts_query('visa "liberalisation process" OR NATO*')
     '"visa" "liberalisation process" OR "NATO"'
     """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long, over the limit of {MAX_QUERY_CHARS:,}; "
+            "search for a few telling words or a phrase instead"
+        )
     parts: list[str] = []
-    for match in _TOKEN.finditer(to_latin(text)):
+    for match in _TOKEN.finditer(to_latin(text.replace("\x00", " "))):
         phrase, word = match.groups()
         if word == "OR":
             if parts and parts[-1] != "OR":
@@ -195,6 +316,11 @@ def fts_query(text: str) -> str:
             parts.append('"' + term + '"')
     while parts and parts[-1] == "OR":
         parts.pop()
+    terms = sum(len(p.split()) for p in parts if p != "OR")
+    if terms > MAX_QUERY_TERMS:
+        raise QueryError(
+            f"the query has {terms} words, over the limit of {MAX_QUERY_TERMS}; search for fewer, more telling words"
+        )
     return " ".join(parts)
 
 
@@ -221,7 +347,10 @@ def search(
 
     ``duty`` filters passages; ``state``/``org``/``value`` filter documents that mention the
     entity id; ``since``/``until`` are inclusive ``YYYY-MM-DD`` bounds on the document date.
-    The ``snippet`` column marks matches with ``marks`` (``[`` and ``]``).
+    The ``snippet`` column marks matches with ``marks`` (``[`` and ``]``). Facet values are
+    bound as parameters, never spliced into SQL: ``state="DEU' OR 1=1 --"`` matches nothing.
+    Raises :class:`IndexDatabaseError` for a file that is not a usable index and
+    :class:`QueryError` for a query that cannot be run (see :func:`fts_query`).
 
     >>> search("out/archive.db", "visa liberalisation", duty="eu_integration", limit=5)  # doctest: +SKIP
     """
@@ -278,9 +407,8 @@ def search(
         """
     else:
         sql += f" ORDER BY {order} LIMIT ?"
-    con = sqlite3.connect(f"file:{Path(db)}?mode=ro", uri=True)
+    con = connect(db, readonly=True)
     try:
-        _check_schema(con, db)
         frame = pd.read_sql_query(sql, con, params=[*args, int(limit)])
         if collapse:
             others = "SELECT id, lang, source, title FROM documents WHERE statement_id = ? AND id != ? ORDER BY lang"
@@ -289,6 +417,10 @@ def search(
                  for i, lang, src, title in con.execute(others, (sid, doc))] if sid else []
                 for sid, doc in zip(frame["statement_id"], frame["doc_id"], strict=True)
             ]  # fmt: skip
+    except sqlite3.Error as exc:
+        raise _db_error(Path(db), exc) from exc
+    except pd.errors.DatabaseError as exc:  # pandas wraps what SQLite raises while reading
+        raise _db_error(Path(db), exc.__cause__ or exc) from exc
     finally:
         con.close()
     frame = frame.drop(columns=[c for c in ("_rowid", "_rank") if c in frame.columns])
@@ -297,20 +429,6 @@ def search(
     # bm25 is "smaller is better"; show a positive relevance instead.
     frame["score"] = -frame["score"]
     return frame
-
-
-def _check_schema(con: sqlite3.Connection, db: str | os.PathLike[str]) -> None:
-    """Refuse an index this version cannot read (schema 1 has no statement_id; a newer one is unknown)."""
-    from .errors import MfaNlpError
-
-    found = con.execute("PRAGMA user_version").fetchone()[0]
-    if found > SCHEMA_VERSION:
-        raise MfaNlpError(f"{db}: index schema {found} is newer than this mfa_nlp understands ({SCHEMA_VERSION}).")
-    if found < SCHEMA_VERSION:
-        raise MfaNlpError(
-            f"{db}: index schema {found} predates statement ids; upgrade it in place with "
-            f"`mfa-nlp index OUT.jsonl --db {db}` (link OUT.jsonl first with `mfa-nlp link OUT.jsonl --in-place`)."
-        )
 
 
 def _as_list(value: list[str] | str | None) -> list[str]:

@@ -20,7 +20,8 @@ from typing import Any
 
 from .document import Document
 from .errors import MfaNlpWarning
-from .ingest import Limits, read_file
+from .guard import backstop, time_limit
+from .ingest import Limits, read_file, read_text
 from .pipeline import Pipeline
 
 #: Paths per task sent to a worker: big enough to amortise the round trip and let
@@ -43,8 +44,17 @@ class Options:
 _PIPELINES: dict[Options, Any] = {}
 
 
+#: One short passage per language: analysing it once loads every stage (models, language
+#: profiles), so that loading never counts against a document's time limit.
+_WARM_UP = (
+    "The Ministry of Foreign Affairs welcomed the decision.\n\n"
+    "Ministria e Punëve të Jashtme mirëpret vendimin.\n\n"
+    "Министарство спољних послова поздравља одлуку."
+)
+
+
 def _pipeline(options: Options) -> Any:
-    """The worker's Pipeline, built once per process (module-level cache; also used by Dask)."""
+    """The worker's Pipeline, built and warmed up once per process (module-level cache; also used by Dask)."""
     nlp = _PIPELINES.get(options)
     if nlp is None:
         nlp = Pipeline(
@@ -54,6 +64,7 @@ def _pipeline(options: Options) -> Any:
             limits=options.limits,
             labels=options.labels,
         )
+        nlp.annotate([read_text(_WARM_UP, source="<warm-up>")])
         _PIPELINES[options] = nlp
     return nlp
 
@@ -74,26 +85,53 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
     """Tag a chunk of ``(path, expected id)``; return ``("ok", record)`` or ``("error", row)`` per item.
 
     Never raises for a bad input: any exception becomes an error row for that input.
+    The time limit (``options.limits.timeout``) covers each document's reading and its
+    analysis, in a process's main thread and in Dask worker threads alike: the chunk is
+    analysed in one batch within one document's limit (far more than a chunk of real
+    statements needs), and if that fails or runs out, one document at a time within its own
+    limit, so only the culprit gets the error row.
     """
     nlp = _pipeline(options)
+    timeout = options.limits.timeout
     out: list[tuple[str, dict[str, Any]]] = [("error", {})] * len(items)
     docs: list[tuple[int, Document]] = []
     for i, (path, _) in enumerate(items):
         try:
-            docs.append((i, read_file(path, limits=options.limits)))  # size checked before reading
+            with time_limit(timeout, path, threads=True):
+                docs.append((i, read_file(path, limits=options.limits)))  # size checked before reading
         except Exception as exc:  # noqa: BLE001 - one bad input must not stop the batch
             out[i] = ("error", _error_row(path, exc))
+    alone = items[docs[0][0]][0] if len(docs) == 1 else "<chunk>"
     try:
-        nlp.annotate([d for _, d in docs])
+        with time_limit(timeout, alone, what="analysis", threads=True):
+            nlp.annotate([d for _, d in docs])
         for i, doc in docs:
             out[i] = ("ok", doc.to_dict())
-    except Exception:  # noqa: BLE001 - find the culprit: annotate one by one
+    except Exception as exc:  # noqa: BLE001 - find the culprit: annotate one by one
+        if len(docs) == 1:
+            out[docs[0][0]] = ("error", _error_row(alone, exc))
+            return out
         for i, doc in docs:
             try:
-                out[i] = ("ok", nlp.annotate([doc])[0].to_dict())
+                with time_limit(timeout, items[i][0], what="analysis", threads=True):
+                    out[i] = ("ok", nlp.annotate([doc])[0].to_dict())
             except Exception as exc:  # noqa: BLE001
                 out[i] = ("error", _error_row(items[i][0], exc))
     return out
+
+
+def guarded_chunk(fn: Any, items: list[tuple[str, str]], options: Options) -> list[tuple[str, dict[str, Any]]]:
+    """Run ``fn(items, options)`` in a worker process under :func:`~mfa_nlp.guard.backstop`.
+
+    The per-document time limit interrupts Python code; a worker stuck in C code past
+    ``(3 * len(items) + 1) * timeout`` (reading, batch analysis, one-by-one analysis, slack)
+    exits, and its pool or Dask nanny starts a fresh one. The pipeline is built first, so
+    loading models never counts against the limit.
+    """
+    _pipeline(options)
+    timeout = options.limits.timeout
+    with backstop((3 * len(items) + 1) * timeout if timeout else 0):
+        return fn(items, options)
 
 
 # --- executors ---------------------------------------------------------------------------
@@ -172,7 +210,7 @@ def _run_pool(
                         if pending:
                             break
                         chunk: list[tuple[str, str]] | None = [suspects.pop(0)]
-                        alone = pool.submit(fn, chunk, options)
+                        alone = pool.submit(guarded_chunk, fn, chunk, options)
                         pending[alone] = chunk
                         break
                     elif len(pending) < window:
@@ -181,7 +219,7 @@ def _run_pool(
                         break
                     if chunk is None:
                         break
-                    pending[pool.submit(fn, chunk, options)] = chunk
+                    pending[pool.submit(guarded_chunk, fn, chunk, options)] = chunk
                 if not pending:
                     break
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -203,13 +241,27 @@ def _run_pool(
             return
 
 
-def _run_dask(items: Iterable[tuple[str, str]], options: Options, address: str, workers: int) -> Iterator[list[Result]]:
-    """Stream results from a Dask distributed cluster (``address`` or ``"local"``), in bounded windows."""
+def _run_dask(
+    items: Iterable[tuple[str, str]],
+    options: Options,
+    address: str,
+    workers: int,
+    fn: Any = tag_chunk,
+    chunk: int = CHUNK,
+) -> Iterator[list[Result]]:
+    """Stream results from a Dask distributed cluster (``address`` or ``"local"``), in bounded windows.
+
+    Each task runs under :func:`guarded_chunk`, so the time limit holds on the workers and a
+    worker stuck past it exits and is replaced by its nanny. Dask reruns the tasks of a dead
+    worker elsewhere; a task that still fails (``KilledWorker``: its workers kept dying) is
+    split and its inputs rerun one by one, so only an input that fails alone gets the error
+    row. Every input ends as exactly one record or one error row.
+    """
     from itertools import chain
 
     from distributed import Client, LocalCluster, as_completed
 
-    chunks = _chunks(items, CHUNK)
+    chunks = _chunks(items, chunk)
     first = next(chunks, None)
     if first is None:
         return  # nothing to tag: do not connect or start a cluster
@@ -228,27 +280,49 @@ def _run_dask(items: Iterable[tuple[str, str]], options: Options, address: str, 
         window = max(2, len(client.scheduler_info().get("workers", {})) or 1) * 3
         pending: dict[Any, list[tuple[str, str]]] = {}
         ac = as_completed()
-        for chunk in source:
-            fut = client.submit(tag_chunk, chunk, options, pure=False)
-            pending[fut.key] = chunk
+
+        def submit(part: list[tuple[str, str]]) -> None:
+            fut = client.submit(guarded_chunk, fn, part, options, pure=False)
+            pending[fut.key] = part
             ac.add(fut)
-            if len(pending) >= window:
-                break
+
+        def refill() -> None:
+            while len(pending) < window:
+                part = next(source, None)
+                if part is None:
+                    return
+                submit(part)
+
+        refill()
         for fut in ac:
-            chunk = pending.pop(fut.key)
+            part = pending.pop(fut.key)
             try:
-                yield fut.result()
-            except Exception as exc:  # noqa: BLE001 - KilledWorker and friends become error rows
-                yield [("error", _error_row(path, exc)) for path, _ in chunk]
-            nxt = next(source, None)
-            if nxt is not None:
-                new = client.submit(tag_chunk, nxt, options, pure=False)
-                pending[new.key] = nxt
-                ac.add(new)
+                result = fut.result()
+            except Exception as exc:  # noqa: BLE001 - KilledWorker and friends
+                if len(part) > 1:
+                    for item in part:  # find the culprit: each input alone
+                        submit([item])
+                else:
+                    yield [("error", _lost_row(part[0][0], exc, options))]
+            else:
+                yield result
+            refill()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _lost_row(path: str, exc: BaseException, options: Options) -> dict[str, Any]:
+    """The error row of an input whose task failed even alone (its workers died or hung)."""
+    timeout = options.limits.timeout
+    limit = f" or was stuck past the time limit ({timeout:g} s per document)" if timeout else ""
+    return {
+        "source": path,
+        "error": type(exc).__name__,
+        "message": f"{path}: its Dask worker died{limit} on every try, and was replaced "
+        f"(check the file; the worker logs say more): {str(exc)[:300]}",
+    }
 
 
 def iter_results(

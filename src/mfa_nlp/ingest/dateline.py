@@ -188,16 +188,54 @@ def _clean_place(place: str) -> str:
     return place
 
 
-def split_dateline(text: str) -> tuple[str | None, str | None, str]:
+# A news-agency dateline without a year: "PRISTINA, March 7 (Reuters) –", "Brussels, 7 March –".
+_NO_YEAR = [
+    re.compile(
+        rf"{_MONTH.format(name='mw')}{_SEP}{_DAY.format(name='d')}(?:th|st|nd|rd)?(?![\w,.]*{_SEP}\d)", re.I
+    ),
+    re.compile(rf"{_DAY.format(name='d')}(?:\.|-?(?:th|st|nd|rd|të|ti))?{_SEP}{_MONTH.format(name='mw')}\b", re.I),
+]
+_NO_YEAR_TAIL = re.compile(r"\s*(?:\([^()\n]{1,40}\)\s*)?[-–—:|]+\s*")
+#: A yearless dateline up to this many days after the publication date belongs to the year before
+#: ("December 31" on a page published on 2 January).
+_YEAR_SLACK_DAYS = 31
+
+
+def _yearless(text: str, pos: int, published: str) -> tuple[str, int] | None:
+    """A "March 7" / "7 March" date at ``pos`` followed by an agency and a dash, dated by ``published``."""
+    try:
+        pub = _dt.date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+    for rx in _NO_YEAR:
+        m = rx.match(text, pos)
+        if not m:
+            continue
+        tail = _NO_YEAR_TAIL.match(text, m.end())
+        iso = _to_iso(m.group("d"), m.group("mw"), str(pub.year))
+        if tail is None or iso is None:
+            continue
+        if _dt.date.fromisoformat(iso) > pub + _dt.timedelta(days=_YEAR_SLACK_DAYS):
+            iso = _to_iso(m.group("d"), m.group("mw"), str(pub.year - 1))
+        if iso:
+            return iso, tail.end()
+    return None
+
+
+def split_dateline(text: str, *, published: str | None = None) -> tuple[str | None, str | None, str]:
     """Split a leading dateline off ``text``: (iso_date, place, text_without_dateline).
 
     Recognises "Place, date –", "Place, më date", "date –" and a date alone on the
-    first line. Text without a dateline comes back unchanged with (None, None, text).
+    first line. With ``published`` (the document's date from its metadata, ISO), a news
+    dateline without a year ("PRISTINA, March 7 (Reuters) –") takes that year. Text
+    without a dateline comes back unchanged with (None, None, text).
 
     >>> split_dateline("Prishtinë, më 7 mars 2018 – Ministri takoi ambasadorin.")
     ('2018-03-07', 'Prishtinë', 'Ministri takoi ambasadorin.')
     >>> split_dateline("Priština, 7. marta 2018. Ministar je primio ambasadora.")
     ('2018-03-07', 'Priština', 'Ministar je primio ambasadora.')
+    >>> split_dateline("PRISTINA, March 7 (Reuters) – Kosovo's parliament voted.", published="2019-03-08")
+    ('2019-03-07', 'Pristina', "Kosovo's parliament voted.")
     """
     lead = re.match(_LEAD, text)
     start = lead.end() if lead else 0
@@ -209,6 +247,9 @@ def split_dateline(text: str) -> tuple[str | None, str | None, str]:
             iso, end, _ = found
             rest = re.sub("^" + _TAIL_SEP, "", text[end:], count=1)
             return iso, _clean_place(m.group("place")), rest.lstrip(" ,.\u00a0\n")
+        yearless = _yearless(text, m.end(), published) if published else None
+        if yearless:
+            return yearless[0], _clean_place(m.group("place")), text[yearless[1] :].lstrip()
     # date [, Place] followed by a separator or end of line
     found = _find_date_at(text, start)
     if found:

@@ -13,7 +13,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from ..errors import CorruptFileError, EmptyDocumentError
+from ..errors import CorruptFileError, EmptyDocumentError, LimitExceededError
 from .content import (
     BLOCK_TAGS,
     HEADINGS,
@@ -30,6 +30,50 @@ from .dateline import parse_date, split_dateline
 from .segment import clean_text, is_boilerplate
 from .text import decode_bytes
 from .types import Block, Parsed
+
+#: libxml2 drops what is nested deeper than this (its limit with XML_PARSE_HUGE, which PARSER sets).
+LIBXML_MAX_DEPTH = 2048
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
+
+
+def _tree_depth(root: etree._Element) -> int:
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in el)
+    return deepest
+
+
+def _markup_depth(text: str) -> int:
+    """How deep the source markup nests: open tags minus close tags, void elements left out."""
+    depth = deepest = 0
+    for m in _TAG.finditer(text):
+        closing, name, self_closing = m.groups()
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _check_depth(root: etree._Element, text: str, source: str) -> None:
+    """Raise LimitExceededError when libxml2 cut off markup nested deeper than it keeps.
+
+    What lies below its limit is silently dropped, which would otherwise read as
+    "no text found" or as a document missing its text.
+    """
+    if _tree_depth(root) < LIBXML_MAX_DEPTH:
+        return
+    levels = _markup_depth(text)
+    if levels >= LIBXML_MAX_DEPTH - 1:  # <html> and <body> take two of the parser's levels
+        raise LimitExceededError(
+            source,
+            f"nesting too deep ({levels:,} levels; the HTML parser keeps {LIBXML_MAX_DEPTH - 2:,} inside <body>)",
+            "the page is damaged or built to break parsers; re-export it, or tag its text as .txt",
+        )
 
 
 def _linearise(el: etree._Element) -> list[Block]:
@@ -145,7 +189,7 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
     m = META_CHARSET.search(data[:4096])
     if m:
         declared = m.group(1).decode("ascii", "ignore")
-    text = decode_bytes(data, declared)
+    text = decode_bytes(data, declared, source=source)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise CorruptFileError(source, "the HTML file is empty", "check the download")
@@ -155,6 +199,7 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
         if "empty" in str(exc).lower():
             raise EmptyDocumentError(source, "the HTML page has no content") from exc
         raise CorruptFileError(source, f"the HTML cannot be parsed ({exc})", "check the file") from exc
+    _check_depth(root, text, source)
 
     title_el = root.find(".//title")
     html_title = clean_text(title_el.text_content()) if title_el is not None else None
@@ -236,7 +281,7 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
     for i, b in enumerate(blocks[:3]):
         if b.kind != "paragraph":
             continue
-        iso, where, rest = split_dateline(b.text)
+        iso, where, rest = split_dateline(b.text, published=meta_date)
         if iso:
             date, place = iso, where or place
             if rest.strip():

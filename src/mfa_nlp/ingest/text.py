@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import codecs
 import re
+import warnings
 
+from ..errors import MfaNlpWarning
 from .types import Block, Parsed
 
 _BOMS = [
@@ -112,11 +114,44 @@ def _normalise_label(label: str | None) -> str | None:
         return None
 
 
-def decode_bytes(data: bytes, declared: str | None = None) -> str:
+#: At most this many invalid bytes, and at most 1 in this many bytes, count as stray bytes in UTF-8 text.
+_STRAY_MAX, _STRAY_RATIO = 64, 20
+
+
+def _stray_utf8(data: bytes) -> tuple[str, int] | None:
+    """UTF-8 text with a few stray invalid bytes: (text with U+FFFD for them, how many); else None.
+
+    A legacy code page fails UTF-8 too, so the bad bytes must look like noise: few, and
+    either outnumbered by valid multi-byte UTF-8 characters, or each run of them standing
+    apart from ASCII letters and not reading as code-page punctuation ("Pri\x9atina" in
+    windows-1250 and a lone windows-1252 dash stay code-page text).
+    """
+    text = data.decode("utf-8", "surrogateescape")  # each invalid byte -> one lone surrogate
+    runs = list(re.finditer("[\udc80-\udcff]+", text))
+    bad = sum(len(m.group()) for m in runs)
+    if not runs or bad > _STRAY_MAX:
+        return None
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    if multibyte < bad:
+        if bad * _STRAY_RATIO > len(data):
+            return None
+        for m in runs:
+            near = text[max(0, m.start() - 1) : m.start()] + text[m.end() : m.end() + 1]
+            if any(ch.isascii() and ch.isalpha() for ch in near):
+                return None
+            raw = m.group().encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+            if all(ch in _PUNCT for ch in raw):
+                return None
+    return data.decode("utf-8", "replace"), bad
+
+
+def decode_bytes(data: bytes, declared: str | None = None, *, source: str = "") -> str:
     """Decode a statement's bytes to text: BOM, then UTF-8, then the best code page.
 
     ``declared`` (e.g. from an HTML meta tag) is trusted unless another code page
     reads the text clearly better (old CMS pages often declare the wrong one).
+    UTF-8 with a few stray invalid bytes keeps its UTF-8 reading, with U+FFFD for those
+    bytes and an :class:`~mfa_nlp.errors.MfaNlpWarning` naming ``source``.
 
     >>> decode_bytes("Priština".encode("cp1250"))
     'Priština'
@@ -132,6 +167,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         return repair_mojibake(text)
     except UnicodeDecodeError:
         pass
+    stray = _stray_utf8(data) if declared_name in (None, "utf-8") else None
+    if stray is not None:
+        warnings.warn(
+            f"{source or '<bytes>'}: {stray[1]} byte(s) that are not UTF-8 replaced by U+FFFD",
+            MfaNlpWarning,
+            stacklevel=2,
+        )
+        return repair_mojibake(stray[0])
     options: list[tuple[int, int, str]] = []
     for rank, enc in enumerate(
         ([declared_name] if declared_name and declared_name != "utf-8" else []) + list(CANDIDATES)
@@ -165,7 +208,7 @@ def parse_txt(data: bytes, *, source: str) -> Parsed:
     """
     from .dateline import split_dateline
 
-    text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
+    text = decode_bytes(data, source=source).replace("\r\n", "\n").replace("\r", "\n")
     chunks = [c.strip() for c in re.split(r"\n[ \t\u00a0]*\n", text) if c.strip()]
     title = None
     if (
