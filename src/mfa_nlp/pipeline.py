@@ -77,18 +77,39 @@ class Pipeline:
             info["labels"] = self.labels.digest
         return info
 
-    def annotate(self, docs: list[Document], *, lang: str | None = None) -> list[Document]:
+    def prepare(self, docs: list[Document]) -> None:
+        """Load what analysing ``docs`` needs (the spaCy pipelines of their languages, the duty model).
+
+        The batch layer calls it before the per-document time limit starts, so loading a model is
+        never counted against a document; a language no document has is never loaded.
+        """
+        from . import language
+
+        langs = set()
+        for doc in docs:
+            language.annotate(doc)
+            langs |= {p.lang or doc.lang for p in doc.passages}
+        if self.use_entities:
+            from . import entities
+
+            for code in sorted({entities.lang_key(code) for code in langs}):
+                entities.get_nlp(code, self.english_model)
+        if self.use_duties:
+            _ = self.classifier
+
+    def annotate(self, docs: list[Document], *, lang: str | None = None, detected: bool = False) -> list[Document]:
         """Run language, entities and duties on ingested Documents (in place) and return them.
 
-        ``lang`` forces one language on every passage instead of detecting it.
+        ``lang`` forces one language on every passage instead of detecting it; ``detected``
+        says :meth:`prepare` has already detected the languages of these documents.
         """
         from . import language
 
         for doc in docs:
-            if lang is None:
-                language.annotate(doc)
-            else:
+            if lang is not None:
                 language.force(doc, lang)
+            elif not detected:
+                language.annotate(doc)
         if self.use_entities:
             from . import entities
 

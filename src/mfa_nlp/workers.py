@@ -21,7 +21,7 @@ from typing import Any
 from .document import Document
 from .errors import MfaNlpWarning
 from .guard import backstop, time_limit
-from .ingest import Limits, read_file, read_text
+from .ingest import Limits, read_file
 from .pipeline import Pipeline
 
 #: Paths per task sent to a worker: big enough to amortise the round trip and let
@@ -46,15 +46,12 @@ _PIPELINES: dict[Options, Any] = {}
 
 #: One short passage per language: analysing it once loads every stage (models, language
 #: profiles), so that loading never counts against a document's time limit.
-_WARM_UP = (
-    "The Ministry of Foreign Affairs welcomed the decision.\n\n"
-    "Ministria e Punëve të Jashtme mirëpret vendimin.\n\n"
-    "Министарство спољних послова поздравља одлуку."
-)
-
-
 def _pipeline(options: Options) -> Any:
-    """The worker's Pipeline, built and warmed up once per process (module-level cache; also used by Dask)."""
+    """The worker's Pipeline, built once per process (module-level cache; also used by Dask).
+
+    Its models load on first use (:meth:`~mfa_nlp.pipeline.Pipeline.prepare`, outside the time
+    limit); in a process pool the forkserver has usually loaded them already.
+    """
     nlp = _PIPELINES.get(options)
     if nlp is None:
         nlp = Pipeline(
@@ -64,7 +61,6 @@ def _pipeline(options: Options) -> Any:
             limits=options.limits,
             labels=options.labels,
         )
-        nlp.annotate([read_text(_WARM_UP, source="<warm-up>")])
         _PIPELINES[options] = nlp
     return nlp
 
@@ -101,10 +97,15 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
                 docs.append((i, read_file(path, limits=options.limits)))  # size checked before reading
         except Exception as exc:  # noqa: BLE001 - one bad input must not stop the batch
             out[i] = ("error", _error_row(path, exc))
+    try:  # models load outside the time limit: only what these documents' languages need
+        nlp.prepare([d for _, d in docs])
+        detected = True
+    except Exception:  # noqa: BLE001 - the timed analysis below reports it per document
+        detected = False
     alone = items[docs[0][0]][0] if len(docs) == 1 else "<chunk>"
     try:
         with time_limit(timeout, alone, what="analysis", threads=True):
-            nlp.annotate([d for _, d in docs])
+            nlp.annotate([d for _, d in docs], detected=detected)
         for i, doc in docs:
             out[i] = ("ok", doc.to_dict())
     except Exception as exc:  # noqa: BLE001 - find the culprit: annotate one by one
@@ -114,7 +115,7 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
         for i, doc in docs:
             try:
                 with time_limit(timeout, items[i][0], what="analysis", threads=True):
-                    out[i] = ("ok", nlp.annotate([doc])[0].to_dict())
+                    out[i] = ("ok", nlp.annotate([doc], detected=detected)[0].to_dict())
             except Exception as exc:  # noqa: BLE001
                 out[i] = ("error", _error_row(items[i][0], exc))
     return out

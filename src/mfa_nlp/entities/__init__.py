@@ -11,12 +11,13 @@ from collections import defaultdict
 from ..document import Document, Entity, Passage
 from .nlp import LABELS, get_nlp
 
-__all__ = ["LABELS", "annotate_docs", "annotate_texts", "get_nlp"]
+__all__ = ["LABELS", "annotate_docs", "annotate_texts", "get_nlp", "lang_key"]
 
 _BATCH = 256
 
 
-def _lang_key(lang: str | None) -> str:
+def lang_key(lang: str | None) -> str:
+    """The pipeline a passage language uses: ``en``, ``sq``, ``sr``, else ``xx`` (English rules)."""
     return lang if lang in ("en", "sq", "sr") else "xx"
 
 
@@ -26,7 +27,7 @@ def annotate_texts(texts: list[str], lang: str | None, *, english_model: str | N
     >>> [e.id for e in annotate_texts(["Kosova dhe BE-ja"], "sq")[0]]
     ['XKX', 'EU']
     """
-    nlp = get_nlp(_lang_key(lang), english_model)
+    nlp = get_nlp(lang_key(lang), english_model)
     out = []
     for doc in nlp.pipe(texts, batch_size=_BATCH):
         out.append(
@@ -51,7 +52,7 @@ def annotate_docs(docs: list[Document], *, english_model: str | None = None) -> 
     groups: dict[str, list[Passage]] = defaultdict(list)
     for doc in docs:
         for passage in doc.passages:
-            groups[_lang_key(passage.lang or doc.lang)].append(passage)
+            groups[lang_key(passage.lang or doc.lang)].append(passage)
     for lang, passages in groups.items():
         for passage, ents in zip(
             passages, annotate_texts([p.text for p in passages], lang, english_model=english_model), strict=True
