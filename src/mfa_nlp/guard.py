@@ -209,30 +209,32 @@ def memory_limit(max_bytes: int) -> bool:
     return True
 
 
-def _same(a: Path, b: Path) -> bool:
+def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """(device, inode) of the file a path leads to, links followed; None if there is none."""
     try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
 
 
 def check_outputs(inputs: Iterable[str | os.PathLike[str]], outputs: Iterable[str | os.PathLike[str]]) -> None:
     """Raise :class:`UnsafeOutputError` if any output path is (or links to) one of the inputs.
 
     Called before anything is opened for writing, so a refused run leaves every input untouched.
+    Files are compared by device and inode (one ``stat`` per path), which also catches symbolic
+    and hard links.
 
     >>> check_outputs(["a.txt"], ["out/records.jsonl"])
     """
-    outs = [Path(o) for o in outputs]
-    resolved = {o.resolve(): o for o in outs}
+    existing = {ident: Path(o) for o in outputs if (ident := _identity(o)) is not None}
+    if not existing:
+        return  # no output exists yet, so none can be an input
     for raw in inputs:
-        path = Path(raw)
-        hit = resolved.get(path.resolve())
-        if hit is None:
-            hit = next((o for o in outs if _same(path, o)), None)
+        hit = existing.get(_identity(raw))  # type: ignore[arg-type]
         if hit is not None:
             raise UnsafeOutputError(
-                f"{hit}: this output path is also an input ({path}); writing it would destroy the input. "
+                f"{hit}: this output path is also an input ({raw}); writing it would destroy the input. "
                 "Choose an output (-o / --errors) outside the inputs"
             )
 
