@@ -138,8 +138,9 @@ def _block(here: list[int], later: list[int], left: list[Profile], right: list[P
 class _Clusters:
     """Guarded average-link clustering over scored pairs (union-find with member lists)."""
 
-    def __init__(self, n: int, langs: list[str], threshold: float) -> None:
-        self.parent = np.arange(n)
+    def __init__(self, n: int | list[int], langs: Any, threshold: float) -> None:
+        # ``n`` documents 0..n-1 (an array), or the given document numbers of one group (a dict).
+        self.parent: Any = np.arange(n) if isinstance(n, int) else {k: k for k in n}
         self.members: dict[int, list[int]] = {}
         self.langs = langs
         self.threshold = threshold
@@ -309,8 +310,7 @@ def link_records(
                 if len(group) < 2:
                     return
                 langs = {k: int(lang_arr[k]) for k in group}
-                clusters = _Clusters(0, langs, threshold)  # type: ignore[arg-type]
-                clusters.parent = {k: k for k in group}  # type: ignore[assignment]
+                clusters = _Clusters(group, langs, threshold)
                 clusters.scores = scores
                 clusters.run()
                 roots = {k: clusters.find(k) for k in group}
@@ -388,7 +388,7 @@ def link_records(
                                 close(r)
                     for d in [d for d in cache if d <= day]:
                         del cache[d]
-            for r in [r for r in members]:  # (nothing should be left)
+            for r in list(members):  # every group closed on its last day; this only guards that
                 if r in members:
                     close(r)
 
