@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -139,8 +138,9 @@ def _block(here: list[int], later: list[int], left: list[Profile], right: list[P
 class _Clusters:
     """Guarded average-link clustering over scored pairs (union-find with member lists)."""
 
-    def __init__(self, n: int, langs: list[str], threshold: float) -> None:
-        self.parent = np.arange(n)
+    def __init__(self, n: int | list[int], langs: Any, threshold: float) -> None:
+        # ``n`` documents 0..n-1 (an array), or the given document numbers of one group (a dict).
+        self.parent: Any = np.arange(n) if isinstance(n, int) else {k: k for k in n}
         self.members: dict[int, list[int]] = {}
         self.langs = langs
         self.threshold = threshold
@@ -246,9 +246,10 @@ def link_records(
     Each output line is ``{"id", "source", "lang", "date", "statement_id", "links": [...]}``, a
     link being ``{"id", "lang", "score", "days_apart", "shared": {...}}``. With ``in_place`` every
     record gains ``statement_id`` and ``links`` (the file is rewritten atomically); ``es_bulk`` writes the
-linked records as Elasticsearch/OpenSearch bulk NDJSON. Memory stays
-    flat: records are read day by day through their file offsets, the scored pairs go to a
-    temporary SQLite file, and only a few numbers per document stay in memory.
+    linked records as Elasticsearch/OpenSearch bulk NDJSON. Memory stays flat: records are read day
+    by day through their file offsets; a group of linked documents is clustered as soon as no later
+    day can reach it (candidates are at most a day apart), its statement id and links go to a
+    temporary file, and only a few numbers per document stay in memory.
 
     Returns counts: documents, statements, multilingual statements, links.
 
@@ -256,118 +257,176 @@ linked records as Elasticsearch/OpenSearch bulk NDJSON. Memory stays
     """
     path = Path(records)
     scorer = LinkScorer.load(model_dir)
-    # Pass 1: where each record starts, its day and language. 20 bytes a document.
-    offsets, days, langs = [], [], []
+    threshold = scorer.threshold
+    floor = FLOOR * threshold
+    # Pass 1: where each record starts, its day and language. About 20 bytes a document.
+    offsets_l: list[int] = []
+    days_l: list[int] = []
+    lang_codes: dict[str, int] = {}
+    langs_l: list[int] = []
     for pos, rec in _offsets(path):
-        offsets.append(pos)
-        days.append(_day(rec.get("date")))
-        langs.append(rec.get("lang") or "?")
-    n = len(offsets)
-    day_arr = np.array(days, dtype=np.int64)
+        offsets_l.append(pos)
+        days_l.append(_day(rec.get("date")))
+        langs_l.append(lang_codes.setdefault(rec.get("lang") or "?", len(lang_codes)))
+    n = len(offsets_l)
+    offsets = np.array(offsets_l, dtype=np.int64)
+    day_arr = np.array(days_l, dtype=np.int64)
+    lang_arr = np.array(langs_l, dtype=np.int32)
+    del offsets_l, days_l, langs_l
     order = np.argsort(day_arr, kind="stable")
     sorted_days = day_arr[order]
-    clusters = _Clusters(n, langs, scorer.threshold)
+    # Open groups: union-find over the pairs above the threshold, among documents that still have pairs.
+    parent: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    maxday: dict[int, int] = {}
+    adj: dict[int, list[tuple[int, float]]] = {}  # pairs above the floor, per document
+    kept: dict[int, Profile] = {}  # profiles of documents in open groups (for names and evidence)
+    counts = {"documents": n, "statements": n, "multilingual": 0, "links": 0}
+
+    def find(k: int) -> int:
+        root = k
+        while parent[root] != root:
+            root = parent[root]
+        while parent[k] != root:
+            parent[k], k = root, parent[k]
+        return root
+
     with tempfile.TemporaryDirectory() as tmp:
-        store = sqlite3.connect(str(Path(tmp) / "profiles.db"))
-        store.execute("CREATE TABLE p (k INTEGER PRIMARY KEY, data TEXT)")
-        # Pass 2: day by day (a window of two days in memory), score the candidates.
-        with path.open("rb") as fh:
-            cache: dict[int, list[tuple[int, Profile]]] = {}
+        results_path = Path(tmp) / "results.jsonl"
+        res_off = np.full(n, -1, dtype=np.int64)
+        with results_path.open("w+b") as res:
 
-            def load_day(day: int) -> list[tuple[int, Profile]]:
-                if day not in cache:
-                    lo, hi = np.searchsorted(sorted_days, [day, day + 1])
-                    rows = []
-                    for k in order[lo:hi]:
-                        fh.seek(offsets[k])
-                        rows.append((int(k), profile(json.loads(fh.readline()))))
-                    cache[day] = rows
-                return cache[day]
+            def close(root: int) -> None:
+                group = members.pop(root)
+                maxday.pop(root, None)
+                gset = set(group)
+                scores: dict[tuple[int, int], float] = {}
+                for k in group:
+                    for other, s in adj.pop(k, ()):
+                        if other in gset:
+                            scores[(k, other) if k < other else (other, k)] = s
+                    parent.pop(k, None)
+                profiles = {k: kept.pop(k) for k in group}
+                if len(group) < 2:
+                    return
+                langs = {k: int(lang_arr[k]) for k in group}
+                clusters = _Clusters(group, langs, threshold)
+                clusters.scores = scores
+                clusters.run()
+                roots = {k: clusters.find(k) for k in group}
+                names: dict[int, str] = {}
+                for r, ms in clusters.members.items():
+                    first = min(ms, key=lambda k: (int(day_arr[k]), profiles[k].id))
+                    names[r] = statement_id(profiles[first].id)
+                    counts["statements"] -= len(ms) - 1
+                    if len({langs[k] for k in ms}) > 1:
+                        counts["multilingual"] += 1
+                links: dict[int, list[dict[str, Any]]] = {}
+                for (a, b), s in scores.items():
+                    if s >= threshold and roots[a] == roots[b]:
+                        pa, pb = profiles[a], profiles[b]
+                        ev = evidence(pa, pb)
+                        links.setdefault(a, []).append({"id": pb.id, "lang": pb.lang, "score": round(s, 4), **ev})
+                        links.setdefault(b, []).append({"id": pa.id, "lang": pa.lang, "score": round(s, 4), **ev})
+                        counts["links"] += 1
+                for k in sorted(roots):
+                    name = names.get(roots[k])
+                    if name is None:
+                        continue
+                    row = links.get(k, [])
+                    row.sort(key=lambda link: (-link["score"], link["id"]))
+                    res_off[k] = res.tell()
+                    res.write(json.dumps([name, row], ensure_ascii=False).encode("utf-8") + b"\n")
 
-            for day in np.unique(day_arr):
-                day = int(day)
-                if day < 0:
-                    continue
-                here = load_day(day)
-                later = [row for d in range(day + 1, day + WINDOW_DAYS + 1) for row in load_day(d)]
-                a, b, x = _block([k for k, _ in here], [k for k, _ in later], [p for _, p in here],
-                                 [p for _, p in here + later])  # fmt: skip
-                s = scorer.score(x)
-                keep = np.flatnonzero(s >= FLOOR * scorer.threshold)
-                for k in keep:
-                    clusters.add(int(a[k]), int(b[k]), float(s[k]))
-                if len(keep):
-                    involved = {int(a[k]) for k in keep} | {int(b[k]) for k in keep}
-                    store.executemany(
-                        "INSERT OR IGNORE INTO p VALUES (?, ?)",
-                        [(k, _dump(p)) for k, p in here + later if k in involved],
-                    )
-                for d in [d for d in cache if d <= day]:
-                    del cache[d]
-        clusters.run()
-        # The profiles of linked documents come back from disk for the evidence.
-        linked = {k for members in clusters.members.values() for k in members}
+            # Pass 2: day by day (a window of two days in memory), score the candidates, close finished groups.
+            with path.open("rb") as fh:
+                cache: dict[int, list[tuple[int, Profile]]] = {}
 
-        def get(k: int) -> Profile:
-            row = store.execute("SELECT data FROM p WHERE k = ?", (k,)).fetchone()
-            if row is None:
-                return _stub(k)
-            return _undump(row[0])
+                def load_day(day: int) -> list[tuple[int, Profile]]:
+                    if day not in cache:
+                        lo, hi = np.searchsorted(sorted_days, [day, day + 1])
+                        rows = []
+                        for k in order[lo:hi].tolist():
+                            fh.seek(int(offsets[k]))
+                            rows.append((k, profile(json.loads(fh.readline()))))
+                        cache[day] = rows
+                    return cache[day]
 
-        ids_of: dict[int, str] = {}
+                for day in np.unique(day_arr).tolist():
+                    if day < 0:
+                        continue
+                    here = load_day(day)
+                    later = [row for d in range(day + 1, day + WINDOW_DAYS + 1) for row in load_day(d)]
+                    a, b, x = _block([k for k, _ in here], [k for k, _ in later], [p for _, p in here],
+                                     [p for _, p in here + later])  # fmt: skip
+                    s = scorer.score(x)
+                    keep = np.flatnonzero(s >= floor)
+                    if len(keep):
+                        both = dict(here + later)
+                        for ka, kb, sk in zip(a[keep].tolist(), b[keep].tolist(), s[keep].tolist(), strict=True):
+                            for k in (ka, kb):
+                                if k not in parent:
+                                    parent[k] = k
+                                    members[k] = [k]
+                                    maxday[k] = int(day_arr[k])
+                                    kept[k] = both[k]
+                            adj.setdefault(ka, []).append((kb, sk))
+                            adj.setdefault(kb, []).append((ka, sk))
+                            if sk >= threshold:
+                                ra, rb = find(ka), find(kb)
+                                if ra != rb:
+                                    if len(members[ra]) < len(members[rb]):
+                                        ra, rb = rb, ra
+                                    parent[rb] = ra
+                                    members[ra].extend(members.pop(rb))
+                                    maxday[ra] = max(maxday[ra], maxday.pop(rb))
+                    # Groups with no document after this day are complete: no later pair can reach them.
+                    for k, _ in here:
+                        if k in parent:
+                            r = find(k)
+                            if maxday[r] <= day:
+                                close(r)
+                    for d in [d for d in cache if d <= day]:
+                        del cache[d]
+            for r in list(members):  # every group closed on its last day; this only guards that
+                if r in members:
+                    close(r)
 
-        def _stub(k: int) -> Profile:
-            return Profile(ids_of.get(k, ""), days[k] if days[k] >= 0 else None, langs[k], {}, frozenset(),
-                           frozenset(), np.zeros(0), 0)  # fmt: skip
+            # Pass 3: write, in the input's order.
+            def rows() -> Iterator[tuple[dict[str, Any], str, list[dict[str, Any]]]]:
+                res.flush()
+                with results_path.open("rb") as rf:
+                    for k, (_, rec) in enumerate(_offsets(path)):
+                        at = int(res_off[k])
+                        if at >= 0:
+                            rf.seek(at)
+                            sid, rec_links = json.loads(rf.readline())
+                            yield rec, sid, rec_links
+                        else:
+                            yield rec, statement_id(rec.get("id", "")), []
 
-        roots = [clusters.find(k) for k in range(n)]
-        names: dict[int, str] = {}
-        for root, members in clusters.members.items():
-            first = min(members, key=lambda k: (days[k], get(k).id))
-            names[root] = statement_id(get(first).id)
-        links: dict[int, list[dict[str, Any]]] = {}
-        for (a, b), s in clusters.scores.items():
-            if s >= clusters.threshold and roots[a] == roots[b] and a in linked:
-                pa, pb = get(a), get(b)
-                ev = evidence(pa, pb)
-                links.setdefault(a, []).append({"id": pb.id, "lang": pb.lang, "score": round(s, 4), **ev})
-                links.setdefault(b, []).append({"id": pa.id, "lang": pa.lang, "score": round(s, 4), **ev})
-        store.close()
-    for row in links.values():
-        row.sort(key=lambda link: (-link["score"], link["id"]))
-
-    # Pass 3: write, in the input's order.
-    def rows() -> Iterator[tuple[dict[str, Any], str, list[dict[str, Any]]]]:
-        for k, (_, rec) in enumerate(_offsets(path)):
-            yield rec, names.get(roots[k]) or statement_id(rec.get("id", "")), links.get(k, [])
-
-    counts = {"documents": n, "statements": 0, "multilingual": 0, "links": sum(len(v) for v in links.values()) // 2}
-    sizes: dict[int, set[str]] = {}
-    for k in range(n):
-        sizes.setdefault(roots[k], set()).add(langs[k])
-    counts["statements"] = len(sizes)
-    counts["multilingual"] = sum(1 for v in sizes.values() if len(v) > 1)
-    targets: list[tuple[Path, bool]] = []
-    if output is not None:
-        targets.append((Path(output), False))
-    if in_place:
-        targets.append((path, True))
-    bulk_source = None
-    if es_bulk is not None and not in_place:
-        bulk_source = Path(es_bulk).with_name(f".{Path(es_bulk).name}.{os.getpid()}.records.jsonl")
-        targets.append((bulk_source, True))
-    for target, full in targets:
-        tmp_path = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with tmp_path.open("w", encoding="utf-8") as out:
-            for rec, sid, rec_links in rows():
-                if full:
-                    rec["statement_id"] = sid
-                    rec["links"] = rec_links
-                    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                else:
-                    line = {k: rec.get(k) for k in ("id", "source", "lang", "date")}
-                    out.write(json.dumps(line | {"statement_id": sid, "links": rec_links}, ensure_ascii=False) + "\n")
-        os.replace(tmp_path, target)
+            targets: list[tuple[Path, bool]] = []
+            if output is not None:
+                targets.append((Path(output), False))
+            if in_place:
+                targets.append((path, True))
+            bulk_source = None
+            if es_bulk is not None and not in_place:
+                bulk_source = Path(es_bulk).with_name(f".{Path(es_bulk).name}.{os.getpid()}.records.jsonl")
+                targets.append((bulk_source, True))
+            for target, full in targets:
+                tmp_path = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                with tmp_path.open("w", encoding="utf-8") as out:
+                    for rec, sid, rec_links in rows():
+                        if full:
+                            rec["statement_id"] = sid
+                            rec["links"] = rec_links
+                            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                        else:
+                            line = {k: rec.get(k) for k in ("id", "source", "lang", "date")}
+                            out.write(json.dumps(line | {"statement_id": sid, "links": rec_links},
+                                                 ensure_ascii=False) + "\n")  # fmt: skip
+                os.replace(tmp_path, target)
     if es_bulk is not None:
         from ..export import write_es_bulk
 
@@ -382,17 +441,6 @@ def _day(date: Any) -> int:
         return dt.date.fromisoformat(date).toordinal() if date else -1
     except (TypeError, ValueError):
         return -1
-
-
-def _dump(p: Profile) -> str:
-    return json.dumps([p.id, p.day, p.lang, {k: sorted(v) for k, v in p.ids.items()}, sorted(p.numbers),
-                       sorted(p.names), p.duties.tolist(), p.length, p.date])  # fmt: skip
-
-
-def _undump(data: str) -> Profile:
-    i, day, lang, ids, nums, names, duties, length, date = json.loads(data)
-    return Profile(i, day, lang, {k: frozenset(v) for k, v in ids.items()}, frozenset(nums), frozenset(names),
-                   np.array(duties), length, date)  # fmt: skip
 
 
 def link_documents(docs: Iterable[Any], *, model_dir: str | os.PathLike[str] | None = None) -> list[Any]:

@@ -44,6 +44,7 @@ UBIQUITOUS_IDS = frozenset({"XKX", "MFA"})
 # Capitals (Latin, Latin-1/Extended-A, Cyrillic), so that the regex engine, not Python, skips lower-case words.
 _UPPER = "".join(chr(c) for c in range(0x41, 0x530) if chr(c).isupper() and chr(c).isalpha())
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SEPARATORS = re.compile(r"[.,]")
 _DATE_DM = re.compile(r"\b(\d{1,2})\.?\s+(?:e\s+)?([^\W\d_]{3,10})\b")
 _DATE_MD = re.compile(f"\\b([{_UPPER}][^\\W\\d_]{{2,9}})\\s+(\\d{{1,2}})\\b")
 _WORD = re.compile(f"[{_UPPER}][^\\W\\d_'’-]*(?:-[^\\W\\d_]+)*")
@@ -81,7 +82,11 @@ def name_key(word: str) -> str:
 
 def numbers(text: str) -> set[str]:
     """Numbers (separators dropped: 1,300 = 1.300 = 1300) and day-month dates ("d12-6") in a text."""
-    found = {m.group().replace(".", "").replace(",", "") for m in _NUMBER.finditer(text)}
+    raw = _NUMBER.findall(text)
+    found = {m.replace(".", "").replace(",", "") for m in raw}
+    # A date names its day with a digit run of one or two digits; without one, neither pattern can match.
+    if not any(len(run) <= 2 for m in raw for run in _SEPARATORS.split(m)):
+        return found
     for day, month in _DATE_DM.findall(text):
         if month.lower() in MONTHS:
             found.add(f"d{int(day)}-{MONTHS[month.lower()]}")
@@ -154,8 +159,9 @@ def profile(record: dict[str, Any]) -> Profile:
 def _dense(rows: list[list[int]], width: int) -> np.ndarray:
     """Binary rows over the block's own vocabulary."""
     out = np.zeros((len(rows), width + 1), dtype=np.float32)
-    for k, cols in enumerate(rows):
-        out[k, cols] = 1.0
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    cols = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=int(lengths.sum()))
+    out[np.repeat(np.arange(len(rows)), lengths), cols] = 1.0
     return out
 
 
@@ -216,7 +222,10 @@ def pair_features(left: Sequence[Profile], right: Sequence[Profile], ii: np.ndar
     lr = np.array([p.length for p in right], dtype=float)[jj]
     hi = np.maximum(ll, lr)
     out[:, 12] = np.divide(np.minimum(ll, lr), hi, out=np.zeros(len(ii)), where=hi > 0)
-    out[:, 13] = np.array([left[i].lang == right[j].lang for i, j in zip(ii, jj, strict=True)])
+    codes: dict[str, int] = {}
+    lang_l = np.array([codes.setdefault(p.lang, len(codes)) for p in left])
+    lang_r = np.array([codes.setdefault(p.lang, len(codes)) for p in right])
+    out[:, 13] = lang_l[ii] == lang_r[jj]
     return out
 
 
