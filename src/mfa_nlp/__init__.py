@@ -8,7 +8,6 @@
 
 import logging
 
-from . import events
 from ._version import __version__
 from .batch import analyze_files
 from .document import DUTIES, ENTITY_LABELS, Document, Entity, Passage
@@ -31,6 +30,15 @@ from .notebook import to_dataframe
 from .pipeline import Pipeline, analyze_file, analyze_text
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def __getattr__(name: str) -> object:
+    """``mfa_nlp.events`` (the recognition ledger) is imported on first use: tagging does not need it."""
+    if name == "events":
+        import importlib
+
+        return importlib.import_module(".events", __name__)
+    raise AttributeError(f"module 'mfa_nlp' has no attribute {name!r}")
 
 __all__ = [
     "DUTIES",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -73,17 +74,45 @@ def _truncate_torn_tail(path: Path) -> None:
         fh.truncate(0)
 
 
+#: How :meth:`Document.to_dict` starts a record: its id first, as this module writes it.
+_ID_PREFIX = re.compile(r'\{"id": "([^"\\]*)", ')
+_PIPELINE_KEY = ', "pipeline": '
+
+
+def _head(line: str) -> tuple[str, dict[str, Any]] | None:
+    """(id, pipeline) of a record line written by this library, read without parsing its passages.
+
+    The id opens the line and ``"pipeline"`` follows the passages, so only the tail from that
+    key on is parsed; None when the line does not have that shape (then it is parsed whole).
+    """
+    m = _ID_PREFIX.match(line)
+    at = line.rfind(_PIPELINE_KEY)
+    if m is None or at < 0:
+        return None
+    try:
+        tail = json.loads("{" + line[at + 2 :])
+    except json.JSONDecodeError:
+        return None
+    pipeline = tail.get("pipeline")
+    return (m.group(1), pipeline) if isinstance(pipeline, dict) else None
+
+
 def _scan(path: Path) -> Iterator[tuple[str, dict[str, Any], str]]:
     """Yield (id, pipeline, raw line) of every valid record line in a JSONL file."""
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             if not line.strip():
                 continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            yield data.get("id", ""), data.get("pipeline") or {}, line
+            head = _head(line)
+            if head is None:
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if not isinstance(data, dict):
+                    continue
+                head = data.get("id", ""), data.get("pipeline") or {}
+            yield head[0], head[1], line
 
 
 class AppendFile:
