@@ -169,6 +169,15 @@ def _script_counts(text: str) -> Counter[str]:
     return counts
 
 
+def scripts(text: str) -> Counter[str]:
+    """Letters per ISO 15924 script in ``text``.
+
+    >>> scripts("NATO и ЕУ")["Cyrl"]
+    3
+    """
+    return _script_counts(text)
+
+
 def detect_script(text: str) -> str | None:
     """Return the dominant ISO 15924 script of the letters in ``text`` (``None`` if it has none).
 
@@ -346,7 +355,7 @@ def _too_short(text: str) -> bool:
     return len(tokens) < MIN_WORDS or sum(map(len, tokens)) < MIN_LETTERS
 
 
-def _candidate(text: str) -> str | None:
+def candidate(text: str) -> str | None:
     """The language whose distinctive marker words weigh most in a document's Latin-script text."""
     _, words = _words(text)
     scores = _marker_scores(words, distinctive=True)
@@ -392,14 +401,14 @@ def annotate(doc: Document) -> Document:
     judge take it. Script is always measured per passage.
     """
     whole = "\n".join(p.text for p in doc.passages)
-    candidate = _candidate(whole)
+    candidate_lang = candidate(whole)
     results: list[LanguageResult] = []
     for p in doc.passages:
         script = detect_script(p.text)
         if _too_short(p.text):  # never reliable alone: it takes the document's language below
             results.append(LanguageResult(None, script, 0.0, False))
             continue
-        results.append(confirm(p.text, candidate, script) or detect(p.text))
+        results.append(confirm(p.text, candidate_lang, script) or detect(p.text))
     by_lang: Counter[str] = Counter()
     by_script: Counter[str] = Counter()
     for p, r in zip(doc.passages, results, strict=True):

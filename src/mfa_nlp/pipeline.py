@@ -78,17 +78,23 @@ class Pipeline:
         return info
 
     def prepare(self, docs: list[Document]) -> None:
-        """Load what analysing ``docs`` needs (the spaCy pipelines of their languages, the duty model).
+        """Load what analysing ``docs`` likely needs: the spaCy pipelines of their languages, the duty model.
 
         The batch layer calls it before the per-document time limit starts, so loading a model is
-        never counted against a document; a language no document has is never loaded.
+        not counted against a document, and a language no document has is never loaded. The
+        languages are guessed cheaply from a bounded sample of each document (its marker words
+        and scripts); detection itself stays inside :meth:`annotate`, under the time limit.
         """
         from . import language
 
-        langs = set()
+        langs: set[str] = set()
         for doc in docs:
-            language.annotate(doc)
-            langs |= {p.lang or doc.lang for p in doc.passages}
+            sample = "\n".join(p.text for p in doc.passages[:50])[:20_000]
+            if not sample.strip():
+                continue
+            langs.add(language.candidate(sample) or "en")
+            if "Cyrl" in language.scripts(sample):
+                langs.add("sr")
         if self.use_entities:
             from . import entities
 
@@ -97,19 +103,18 @@ class Pipeline:
         if self.use_duties:
             _ = self.classifier
 
-    def annotate(self, docs: list[Document], *, lang: str | None = None, detected: bool = False) -> list[Document]:
+    def annotate(self, docs: list[Document], *, lang: str | None = None) -> list[Document]:
         """Run language, entities and duties on ingested Documents (in place) and return them.
 
-        ``lang`` forces one language on every passage instead of detecting it; ``detected``
-        says :meth:`prepare` has already detected the languages of these documents.
+        ``lang`` forces one language on every passage instead of detecting it.
         """
         from . import language
 
         for doc in docs:
-            if lang is not None:
-                language.force(doc, lang)
-            elif not detected:
+            if lang is None:
                 language.annotate(doc)
+            else:
+                language.force(doc, lang)
         if self.use_entities:
             from . import entities
 

@@ -99,13 +99,12 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
             out[i] = ("error", _error_row(path, exc))
     try:  # models load outside the time limit: only what these documents' languages need
         nlp.prepare([d for _, d in docs])
-        detected = True
     except Exception:  # noqa: BLE001 - the timed analysis below reports it per document
-        detected = False
+        pass
     alone = items[docs[0][0]][0] if len(docs) == 1 else "<chunk>"
     try:
         with time_limit(timeout, alone, what="analysis", threads=True):
-            nlp.annotate([d for _, d in docs], detected=detected)
+            nlp.annotate([d for _, d in docs])
         for i, doc in docs:
             out[i] = ("ok", doc.to_dict())
     except Exception as exc:  # noqa: BLE001 - find the culprit: annotate one by one
@@ -115,7 +114,7 @@ def tag_chunk(items: list[tuple[str, str]], options: Options) -> list[tuple[str,
         for i, doc in docs:
             try:
                 with time_limit(timeout, items[i][0], what="analysis", threads=True):
-                    out[i] = ("ok", nlp.annotate([doc], detected=detected)[0].to_dict())
+                    out[i] = ("ok", nlp.annotate([doc])[0].to_dict())
             except Exception as exc:  # noqa: BLE001
                 out[i] = ("error", _error_row(items[i][0], exc))
     return out
