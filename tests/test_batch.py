@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from batch_support import BATCH, SKIPPED, SUPPORTED, crash_on_marker, duty_model_dir
+from batch_support import BATCH, SKIPPED, SUPPORTED, crash_on_marker, duty_model_dir, write_archive
 from mfa_nlp.batch import collect_inputs, iter_documents, tag_paths
 from mfa_nlp.document import content_id
 from mfa_nlp.errors import MfaNlpWarning
@@ -28,22 +28,6 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> str | None:
 
 def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _write_archive(folder: Path, n: int) -> list[Path]:
-    """n distinct short statements (distinct bytes, so distinct ids)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        p = folder / f"statement_{i:04d}.txt"
-        p.write_text(
-            f"Prishtina, {1 + i % 28} May 2020\n\nThe Ministry of Foreign Affairs welcomed meeting no. {i} "
-            f"with the ambassador on visa liberalisation and regional cooperation.\n\n"
-            f"Ministria e Puneve te Jashtme mirepret takimin {i} per integrimin evropian.\n",
-            encoding="utf-8",
-        )
-        paths.append(p)
-    return paths
 
 
 def test_batch_collect_inputs_folders_globs_and_skips(tmp_path: Path) -> None:
@@ -95,7 +79,7 @@ def test_batch_rerun_skips_unchanged_and_retags_on_new_pipeline(tmp_path: Path, 
 
 
 def test_batch_torn_last_line_is_dropped_on_resume(tmp_path: Path, model_dir: str | None) -> None:
-    paths = _write_archive(tmp_path / "in", 6)
+    paths = write_archive(tmp_path / "in", 6)
     out = tmp_path / "out.jsonl"
     tag_paths(paths[:3], out, workers=1, progress=False, model_dir=model_dir)
     with out.open("a", encoding="utf-8") as fh:
@@ -107,7 +91,7 @@ def test_batch_torn_last_line_is_dropped_on_resume(tmp_path: Path, model_dir: st
 
 
 def test_batch_identical_bytes_tagged_once(tmp_path: Path, model_dir: str | None) -> None:
-    paths = _write_archive(tmp_path / "in", 2)
+    paths = write_archive(tmp_path / "in", 2)
     copy = tmp_path / "in" / "copy_of_first.txt"
     copy.write_bytes(paths[0].read_bytes())
     summary = tag_paths([tmp_path / "in"], tmp_path / "o.jsonl", workers=1, progress=False, model_dir=model_dir)
@@ -127,7 +111,7 @@ def test_batch_process_pool_matches_serial(tmp_path: Path, model_dir: str | None
 
 @pytest.mark.slow
 def test_batch_worker_crash_becomes_error_row(tmp_path: Path, model_dir: str | None) -> None:
-    paths = _write_archive(tmp_path / "in", 10)
+    paths = write_archive(tmp_path / "in", 10)
     crash = tmp_path / "in" / "crash_me.txt"
     crash.write_text("The Ministry condemns the attack.\n", encoding="utf-8")
     items = [(str(p), "") for p in [*paths[:5], crash, *paths[5:]]]
@@ -153,7 +137,7 @@ def test_batch_iter_documents_yields_documents(model_dir: str | None) -> None:
 
 @pytest.mark.slow
 def test_batch_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, model_dir: str | None) -> None:
-    paths = _write_archive(tmp_path / "archive", 400)
+    paths = write_archive(tmp_path / "archive", 400)
     out = tmp_path / "out.jsonl"
     cmd = [
         sys.executable,
@@ -191,7 +175,7 @@ def test_batch_sigkill_then_resume_loses_and_duplicates_nothing(tmp_path: Path, 
 @pytest.mark.slow
 def test_batch_dask_local_cluster(tmp_path: Path, model_dir: str | None) -> None:
     pytest.importorskip("distributed")
-    paths = _write_archive(tmp_path / "in", 12)
+    paths = write_archive(tmp_path / "in", 12)
     (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     summary = tag_paths(
@@ -211,7 +195,7 @@ def test_batch_rerun_skips_unchanged_files_by_stat_without_reading_them(tmp_path
 
     from mfa_nlp import batch
 
-    paths = _write_archive(tmp_path / "in", 6)
+    paths = write_archive(tmp_path / "in", 6)
     out = tmp_path / "out.jsonl"
     first = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
     assert first["tagged"] == 6
