@@ -221,3 +221,53 @@ def test_batch_rerun_skips_unchanged_files_by_stat_without_reading_them(tmp_path
     hashed.clear()
     touched = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
     assert (touched["tagged"], touched["unchanged"], hashed) == (0, 6, [paths[1]])
+
+
+def test_batch_walk_lists_files_in_pathlib_order_without_following_folder_links(tmp_path: Path) -> None:
+    from mfa_nlp.batch import _walk
+
+    for rel in ("a/z.html", "a-b/y.html", "a.html", "b/c/d.txt", "B.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # followed, it would never end
+    (tmp_path / "link.html").symlink_to(tmp_path / "a.html")
+    (tmp_path / "dangling.html").symlink_to(tmp_path / "nowhere.html")
+    expected = [q for q in sorted(tmp_path.rglob("*")) if q.is_file()]
+    assert [Path(p) for p, ok in _walk(str(tmp_path)) if ok] == expected
+    assert tmp_path / "link.html" in expected and tmp_path / "dangling.html" not in expected
+
+
+def test_batch_few_inputs_are_tagged_in_process_many_in_a_pool(tmp_path: Path, monkeypatch, model_dir) -> None:
+    """Issue 11: with workers=None, a pool's start-up is not paid for a handful of files."""
+    from mfa_nlp import workers
+
+    pools: list[int] = []
+
+    def fake_pool(items, options, n, fn=workers.tag_chunk):
+        pools.append(n)
+        return workers._run_serial(items, options)
+
+    monkeypatch.setattr(workers, "_run_pool", fake_pool)
+    write_archive(tmp_path / "few", 3)
+    few = tag_paths([tmp_path / "few"], tmp_path / "few.jsonl", progress=False, entities=False, model_dir=model_dir)
+    assert (few["tagged"], pools) == (3, [])
+    write_archive(tmp_path / "many", 9)
+    many = tag_paths([tmp_path / "many"], tmp_path / "many.jsonl", progress=False, entities=False, model_dir=model_dir)
+    if (os.cpu_count() or 1) > 1:
+        assert (many["tagged"], pools) == (9, [os.cpu_count()])
+
+
+def test_batch_in_process_run_of_the_command_gets_a_workers_memory_cap(tmp_path: Path, model_dir) -> None:
+    """The `mfa-nlp` process that tags in-process is capped like a pool worker; a library caller is not."""
+    write_archive(tmp_path / "in", 2)
+    code = (
+        "import resource, sys; from mfa_nlp.batch import tag_paths; from mfa_nlp.ingest import Limits; "
+        f"s = tag_paths([{str(tmp_path / 'in')!r}], {str(tmp_path / 'o.jsonl')!r}, progress=False, entities=False, "
+        f"model_dir={model_dir!r}, limits=Limits(max_memory=3 * 2**30), worker_process=sys.argv[1] == 'own'); "
+        "print(s['tagged'], resource.getrlimit(resource.RLIMIT_AS)[0])"
+    )
+    own = subprocess.run([sys.executable, "-c", code, "own"], capture_output=True, text=True, check=True).stdout
+    assert own.split() == ["2", str(3 * 2**30)]
+    (tmp_path / "o.jsonl").unlink()
+    caller = subprocess.run([sys.executable, "-c", code, "library"], capture_output=True, text=True, check=True)
+    assert caller.stdout.split()[0] == "2" and caller.stdout.split()[1] != str(3 * 2**30)

@@ -41,8 +41,13 @@ def test_cli_tag_usage_errors_exit_2(tmp_path: Path) -> None:
 
 
 def test_cli_tag_index_search_round_trip(tmp_path: Path, model_args: list[str]) -> None:
+    import resource
+
     out = tmp_path / "o.jsonl"
+    limit = resource.getrlimit(resource.RLIMIT_AS)
     failing = runner.invoke(app, ["tag", str(BATCH), "-o", str(out), "--workers", "1", *model_args])
+    # Only the `mfa-nlp` command's own process takes a worker's memory cap, never a caller's.
+    assert resource.getrlimit(resource.RLIMIT_AS) == limit
     assert failing.exit_code == 3  # empty.txt and broken.pdf fail; the run goes on
     errors = [json.loads(line) for line in (tmp_path / "o.errors.jsonl").read_text().splitlines()]
     records = out.read_text(encoding="utf-8").splitlines()

@@ -231,17 +231,27 @@ def test_duties_inference_arrays_reproduce_the_estimator(clf, corpus):
     assert np.abs(ours - theirs).max() < 1e-9
 
 
-def test_duties_tagging_imports_neither_sklearn_nor_skops():
+def test_duties_tagging_imports_neither_sklearn_skops_nor_scipy():
     import subprocess
     import sys
 
     code = (
         "import sys; from mfa_nlp.duties import DutyClassifier; c = DutyClassifier.load(); "
         "c.predict(['Kosovo applied to the Council of Europe.'], ['ORG=COE']); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'skops', 'pandas')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'skops', 'pandas', 'scipy')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_duties_reading_the_card_imports_no_numpy():
+    """Issue 11: a rerun reads the model id from the card; importing the duty package costs no numpy."""
+    import subprocess
+    import sys
+
+    code = "import sys, mfa_nlp.duties, mfa_nlp.batch; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_duties_missing_model_says_how_to_build(tmp_path):

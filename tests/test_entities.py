@@ -185,8 +185,53 @@ def test_entities_missing_english_pipeline_warns_and_falls_back_to_rules():
 
 def test_entities_english_pipeline_loads_only_what_ner_needs():
     names = get_nlp("en").pipe_names
-    assert names.index("entity_ruler") < names.index("ner")
+    assert names.index("mfa_gazetteer") < names.index("ner")
     assert not {"parser", "lemmatizer", "tagger"} & set(names)
+
+
+@pytest.mark.parametrize("lang", ["sq", "sr", "en"])
+def test_entities_gazetteer_finds_what_spacys_entity_ruler_finds_with_every_pattern(lang):
+    """Issue 11: the lean gazetteer component, fed the distinct patterns only, against spaCy's
+    entity_ruler with all of them (both scripts, with and without diacritics) on real passages."""
+    from pathlib import Path
+
+    from mfa_nlp.entities.nlp import _build, _distinct, english_model_name
+
+    root = Path(__file__).resolve().parents[1] / "corpus" / "duties"
+    rows = [json.loads(line) for f in sorted(root.glob("*.jsonl")) for line in f.open(encoding="utf-8")]
+    texts = [r["text"] for r in rows if r.get("lang") == lang][:400]
+    texts += ["Falënderojmë NATO-n.", "Zahvaljujemo EU-a.", "Србија и Косово", "Kosovës dhe Serbisë"]
+    ours = get_nlp(lang)
+    ref = _build.__wrapped__(lang, english_model_name() if lang == "en" else None)  # fresh, not the cached one
+    ref.remove_pipe("mfa_gazetteer")
+    config = {"phrase_matcher_attr": "LEMMA", "validate": False, "overwrite_ents": True}
+    ruler = ref.add_pipe("entity_ruler", after="mfa_norm", config=config)
+    ruler.add_patterns([{"label": label, "id": ident, "pattern": text} for label, ident, text in patterns(lang)])
+    if lang == "sr":  # every name in both scripts: half the patterns are redundant on the normal form
+        assert len(_distinct(patterns("sr"))) < 0.6 * len(patterns("sr"))
+    with ours.select_pipes(enable=["mfa_norm", "mfa_gazetteer"]), ref.select_pipes(enable=["mfa_norm", "entity_ruler"]):
+        for text in texts:
+            got = [(e.start, e.end, e.label_, e.ent_id_) for e in ours(text).ents]
+            want = [(e.start, e.end, e.label_, e.ent_id_) for e in ref(text).ents]
+            assert got == want, text
+
+
+def test_entities_package_tokenizer_is_loaded_only_when_it_differs(tmp_path):
+    import spacy
+    from spacy.attrs import ORTH
+
+    from mfa_nlp.entities.nlp import _load_tokenizer
+
+    other = spacy.blank("en")
+    other.tokenizer.add_special_case("NATO-n.", [{ORTH: "NATO-n."}])
+    other.tokenizer.to_disk(tmp_path / "tokenizer")
+    nlp = spacy.blank("en")
+    _load_tokenizer(nlp, tmp_path / "tokenizer")
+    assert [t.text for t in nlp("NATO-n.")] == ["NATO-n."]
+    spacy.blank("en").tokenizer.to_disk(tmp_path / "same")
+    plain = spacy.blank("en")
+    _load_tokenizer(plain, tmp_path / "same")
+    assert [t.text for t in plain("NATO-n.")] != ["NATO-n."]
 
 
 FLOORS = {"STATE": 0.95, "ORG": 0.90, "VALUE": 0.85}

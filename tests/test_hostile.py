@@ -288,3 +288,12 @@ def test_hostile_writes_only_into_output_folder(tmp_path: Path, fmt: str) -> Non
     new = {p for p in after if p not in before}
     assert {p for p in before if after.get(p) != before[p]} == set()
     assert new and all(p.startswith("out/r.") for p in new), new
+
+
+def test_guard_allocator_settings_apply_where_there_is_glibc() -> None:
+    """Issue 11: workers keep spaCy's per-batch arrays in the heap (no page faults per batch)."""
+    import platform
+
+    from mfa_nlp.guard import tune_allocator
+
+    assert tune_allocator() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

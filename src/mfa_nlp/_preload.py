@@ -17,6 +17,9 @@ from .errors import MfaNlpWarning
 
 
 def _preload() -> None:
+    from .guard import tune_allocator
+
+    tune_allocator()  # inherited by the workers forked from here
     spec = json.loads(os.environ.get("MFA_NLP_PRELOAD") or "{}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MfaNlpWarning)

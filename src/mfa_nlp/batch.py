@@ -27,10 +27,14 @@ from typing import TYPE_CHECKING, Any
 from .document import Document, content_id
 from .errors import MfaNlpWarning
 from .ingest import EXTENSIONS, Limits
-from .workers import _PIPELINES, Options, iter_results
+from .workers import _PIPELINES, CHUNK, Options, iter_results
 
 if TYPE_CHECKING:
     from .export import AppendFile, RecordStore
+
+
+#: With ``workers=None``, runs of at most this many inputs are tagged in-process (see :func:`tag_paths`).
+SERIAL_MAX = CHUNK
 
 
 def _is_glob(text: str) -> bool:
@@ -46,12 +50,13 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path],
     """
     files: list[Path] = []
     skipped: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def add(q: Path, *, missing: bool = False) -> None:
-        if q in seen:
+        key = str(q)
+        if key in seen:
             return
-        seen.add(q)
+        seen.add(key)
         # A missing path stays an input so that it gets an error row instead of vanishing.
         (files if missing or q.suffix.lower() in EXTENSIONS else skipped).append(q)
 
@@ -60,12 +65,39 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path],
         candidates = [Path(m) for m in sorted(glob.glob(text, recursive=True))] if _is_glob(text) else [Path(text)]
         for p in candidates:
             if p.is_dir():
-                for q in sorted(p.rglob("*")):
-                    if q.is_file():
-                        add(q)
+                for q, is_file in _walk(str(p)):
+                    add(Path(q), missing=not is_file)
             else:
                 add(p, missing=not p.exists())
     return files, skipped
+
+
+def _walk(top: str) -> list[tuple[str, bool]]:
+    """The files under ``top``, recursively, in path order (as ``sorted(Path(top).rglob("*"))``).
+
+    Like ``rglob`` it does not descend into symlinked folders (no loops) and skips folders it
+    may not list; unlike it, it needs no extra ``stat`` per file. Each entry is (path, False)
+    only when the entry could not even be checked: it stays an input, so it gets an error row.
+    """
+    out: list[tuple[str, bool]] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file():
+                    out.append((entry.path, True))
+            except OSError:
+                out.append((entry.path, False))
+    out.sort(key=lambda item: item[0].split(os.sep))  # pathlib's order: part by part
+    return out
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -155,6 +187,7 @@ def tag_paths(
     verify: bool = False,
     labels: str | os.PathLike[str] | None = None,
     wait: bool | float = False,
+    worker_process: bool = False,
 ) -> dict[str, Any]:
     """Tag files, folders and globs into ``output`` (JSONL, Parquet or ES bulk); return the summary.
 
@@ -173,6 +206,12 @@ def tag_paths(
     are applied by passage content hash; its digest joins the records' ``pipeline``, so changed
     labels re-tag the archive. With Dask the file must be readable at the same path on the workers.
 
+    ``workers=None`` means one per CPU core, but a run of at most :data:`SERIAL_MAX` inputs is
+    tagged in-process: starting a pool (a forkserver loading every model) costs more than
+    those few documents. ``worker_process=True`` says this process exists for this run (the
+    CLI): when it analyses in-process it gets a pool worker's settings, the ``limits.max_memory``
+    cap and :func:`~mfa_nlp.guard.tune_allocator`. A notebook must leave it False.
+
     >>> tag_paths(["corpus/samples"], "out/samples.jsonl", workers=2)["errors"]  # doctest: +SKIP
     0
     """
@@ -185,9 +224,15 @@ def tag_paths(
         limits=limits or Limits(), entities=entities, duties=duties, model_dir=model_dir,
         labels=str(Path(labels).resolve()) if labels is not None else None,
     )  # fmt: skip
-    workers = workers or os.cpu_count() or 1
     info = _pipeline_info(opts)
     files, skipped = collect_inputs(paths)
+    if workers is None:
+        workers = 1 if len(files) <= SERIAL_MAX and not dask else os.cpu_count() or 1
+    if workers <= 1 and not dask and worker_process:
+        from .guard import memory_limit, tune_allocator
+
+        memory_limit(opts.limits.max_memory)
+        tune_allocator()
     summary = Summary(inputs=len(files) + len(skipped), skipped=len(skipped))
     store = RecordStore(output, fmt=fmt, index_name=index_name, pipeline=info)
     summary.output = str(store.output)

@@ -68,7 +68,12 @@ def tag_cli(
     ] = None,
     index_name: Annotated[str, typer.Option("--index", help="Index name for es-bulk actions.")] = "mfa-statements",
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Worker processes (default: CPU cores; 1 = in-process).")
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (default: CPU cores, in-process for up to 8 inputs; 1 = in-process).",
+        ),
     ] = None,
     errors: Annotated[
         Path | None, typer.Option("--errors", help="Error log: a JSON row per failed input (default OUT.errors.jsonl).")
@@ -132,6 +137,7 @@ def tag_cli(
             paths, output, fmt=fmt, index_name=index_name, workers=workers, errors_file=errors, limits=limits,
             dask=dask, progress=not no_progress, entities=entities,
             model_dir=str(model_dir) if model_dir else None, verify=verify, labels=labels, wait=wait,
+            worker_process=_OWN_PROCESS,
         )  # fmt: skip
     except (ModelError, UnsafeOutputError, OutputLockedError, OutputWriteError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -645,8 +651,15 @@ def report_cli(
     typer.echo(f"report written to {build_report(records, output)}")
 
 
+#: True when this process was started as the ``mfa-nlp`` command (not a CLI call inside another
+#: program, e.g. a test runner): only then may ``tag`` give it a worker's memory cap and allocator settings.
+_OWN_PROCESS = False
+
+
 def main() -> None:
     """Console-script entry point."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
     app()
 
 

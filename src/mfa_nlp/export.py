@@ -6,6 +6,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -89,12 +90,21 @@ def _head(line: str) -> tuple[str, dict[str, Any]] | None:
     at = line.rfind(_PIPELINE_KEY)
     if m is None or at < 0:
         return None
+    pipeline = _tail_pipeline(line[at + 2 :])
+    return (m.group(1), pipeline) if pipeline is not None else None
+
+
+@lru_cache(maxsize=256)
+def _tail_pipeline(tail: str) -> dict[str, Any] | None:
+    """The ``pipeline`` of a record's tail (``"pipeline": {...}...}``); records of one run share it, so parse it once.
+
+    Callers only read the dict (it is shared between calls).
+    """
     try:
-        tail = json.loads("{" + line[at + 2 :])
-    except json.JSONDecodeError:
+        pipeline = json.loads("{" + tail).get("pipeline")
+    except (json.JSONDecodeError, AttributeError):
         return None
-    pipeline = tail.get("pipeline")
-    return (m.group(1), pipeline) if isinstance(pipeline, dict) else None
+    return pipeline if isinstance(pipeline, dict) else None
 
 
 def _scan(path: Path) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -224,13 +234,23 @@ class RecordStore:
         self._manifest_lines = 0
         if self.manifest.exists():
             _truncate_torn_tail(self.manifest)
-            for line in self.manifest.read_text(encoding="utf-8").splitlines():
-                self._manifest_lines += 1
+            lines = self.manifest.read_text(encoding="utf-8").splitlines()
+            self._manifest_lines = len(lines)
+            try:  # one parse for the whole file; line by line only if a line is damaged
+                rows = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
+            except ValueError:
+                rows = []
+                for line in lines:
+                    try:
+                        rows.append(json.loads(line))
+                    except ValueError:
+                        continue  # a damaged line only costs that file a hash
+            for row in rows:
                 try:
-                    source, size, mtime, ino, doc_id = json.loads(line)
+                    source, size, mtime, ino, doc_id = row
                     self.files[source] = (int(size), int(mtime), int(ino), str(doc_id))
                 except (ValueError, TypeError):
-                    continue  # a damaged line only costs that file a hash
+                    continue
         self._fh = AppendFile(self.checkpoint)
         self._files_fh = AppendFile(self.manifest)
 

@@ -185,6 +185,31 @@ def memory_guard(source: str, max_memory: int = 0) -> Iterator[None]:
         ) from exc
 
 
+#: glibc malloc settings for a worker (see :func:`tune_allocator`): blocks up to this size come
+#: from the heap, and this much free heap is kept before memory is handed back to the system.
+MMAP_THRESHOLD = 32 * 2**20
+TRIM_THRESHOLD = 128 * 2**20
+
+
+def tune_allocator() -> bool:
+    """Let a worker process reuse freed memory for spaCy's per-batch arrays; return True if applied.
+
+    glibc serves large blocks with fresh ``mmap`` pages and gives them back on ``free``, so each
+    NER batch page-faults its arrays in again: measured 0.4-0.5 s of system time per 1,200
+    passages, about a tenth of the NER's own time. With these thresholds the blocks stay in the
+    heap and are reused. Call it only in processes that exist for a run (pool workers, the CLI);
+    it changes nothing but speed, and does nothing without glibc.
+    """
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+    return bool(mallopt(m_mmap_threshold, MMAP_THRESHOLD)) and bool(mallopt(m_trim_threshold, TRIM_THRESHOLD))
+
+
 def memory_limit(max_bytes: int) -> bool:
     """Cap this process's address space at ``max_bytes`` (RLIMIT_AS); return True if applied.
 

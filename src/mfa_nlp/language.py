@@ -10,6 +10,7 @@ All per-language data lives in the tables below; one code path reads them.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -159,13 +160,22 @@ def _char_script(ch: str) -> str | None:
     return _SCRIPTS.get(first)
 
 
+_DROP_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
+
+
 def _script_counts(text: str) -> Counter[str]:
+    # The hot path of the language stage: ASCII letters are counted in bulk (C), and every
+    # other distinct character is looked up once, however often it occurs.
     counts: Counter[str] = Counter()
-    for ch in text:
-        if ch.isalpha():
-            script = _char_script(ch)
-            if script:
-                counts[script] += 1
+    rest = text.translate(_DROP_ASCII_LETTERS)
+    if len(rest) < len(text):
+        counts["Latn"] = len(text) - len(rest)
+    if not rest.isascii():
+        for ch, n in Counter(rest).items():
+            if ch > "\x7f" and ch.isalpha():
+                script = _char_script(ch)
+                if script:
+                    counts[script] += n
     return counts
 
 
@@ -184,10 +194,7 @@ def detect_script(text: str) -> str | None:
     >>> detect_script("Генерални секретар NATO-а")
     'Cyrl'
     """
-    counts = _script_counts(text)
-    if not counts:
-        return None
-    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return _dominant(_script_counts(text))
 
 
 @lru_cache(maxsize=1)
@@ -343,21 +350,36 @@ CONFIRM_WEIGHT = 3.0
 CONFIRM_SHARE = 0.2
 
 
-def _words(text: str) -> tuple[str | None, list[str]]:
-    """Dominant script and the lower-case words written in it."""
-    script = detect_script(text)
+def _words(text: str, script: str | None = None) -> tuple[str | None, list[str]]:
+    """Dominant script (measured unless given) and the lower-case words written in it."""
+    script = script or detect_script(text)
+    if text.isascii():  # every ASCII letter is Latin, and lower-casing moves no word boundary
+        return script, _WORD.findall(text.lower()) if script == "Latn" else []
     return script, [w.lower() for w in _WORD.findall(text) if _char_script(w[0]) == script]
 
 
-def _too_short(text: str) -> bool:
-    """Fewer letters or words than :func:`detect` needs to call a passage reliable."""
-    tokens = _WORD.findall(text)
-    return len(tokens) < MIN_WORDS or sum(map(len, tokens)) < MIN_LETTERS
+def _dominant(counts: Counter[str]) -> str | None:
+    """The script with most letters (ties: by name), as :func:`detect_script` chooses it."""
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else None
 
 
-def candidate(text: str) -> str | None:
-    """The language whose distinctive marker words weigh most in a document's Latin-script text."""
-    _, words = _words(text)
+def _lower_words(text: str, tokens: list[str], script: str | None) -> list[str]:
+    """The lower-case words among ``tokens`` (``_WORD`` matches of ``text``) written in ``script``."""
+    if text.isascii():
+        return [t.lower() for t in tokens] if script == "Latn" else []
+    return [w.lower() for w in tokens if _char_script(w[0]) == script]
+
+
+def _is_nfc(text: str) -> bool:
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
+
+
+def candidate(text: str, script: str | None = None) -> str | None:
+    """The language whose distinctive marker words weigh most in a document's text.
+
+    The words counted are those in ``script``, by default the text's dominant script.
+    """
+    _, words = _words(text, script)
     scores = _marker_scores(words, distinctive=True)
     best = max(scores, key=lambda k: scores[k]) if words else None
     return best if best and scores[best] > 0 else None
@@ -365,6 +387,8 @@ def candidate(text: str) -> str | None:
 
 def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult | None:
     """Confirm a passage's language from cheap signals alone, or return None to run :func:`detect`.
+
+    ``script`` is the passage's dominant script as :func:`detect_script` measures it.
 
     The signals are the script and the marker words: a passage in the document's script whose
     markers clearly point to the document's language needs no langdetect call. Serbian is
@@ -375,9 +399,19 @@ def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult |
     """
     if lang is None or script != "Latn" or lang not in _MARKERS:
         return None
-    text = unicodedata.normalize("NFC", text)
-    own_script, words = _words(text)
-    if own_script != script or len(words) < MIN_WORDS or sum(map(len, words)) < MIN_LETTERS:
+    if unicodedata.is_normalized("NFC", text):  # ``script`` was measured on this very text
+        own_script, words = _words(text, script)
+    else:
+        text = unicodedata.normalize("NFC", text)
+        own_script, words = _words(text)
+    if own_script != script:
+        return None
+    return _confirm_words(text, lang, script, words)
+
+
+def _confirm_words(text: str, lang: str, script: str, words: list[str]) -> LanguageResult | None:
+    """:func:`confirm` once the passage's lower-case words in its script are known."""
+    if len(words) < MIN_WORDS or sum(map(len, words)) < MIN_LETTERS:
         return None
     scores = _marker_scores(words, distinctive=True)
     if lang == "sr":
@@ -400,15 +434,32 @@ def annotate(doc: Document) -> Document:
     language of most of its text by characters; passages too short (or too uncertain) to
     judge take it. Script is always measured per passage.
     """
-    whole = "\n".join(p.text for p in doc.passages)
-    candidate_lang = candidate(whole)
+    # Each passage is read once (scripts, words); the document's script and candidate language
+    # are summed from the passages: the same as measuring their joined text.
+    texts = [p.text for p in doc.passages]
+    counts = [_script_counts(text) for text in texts]
+    total: Counter[str] = Counter()
+    for c in counts:
+        total.update(c)
+    whole_script = _dominant(total)
+    scripts_ = [_dominant(c) for c in counts]
+    tokens = [_WORD.findall(text) for text in texts]
+    words = [_lower_words(text, toks, whole_script) for text, toks in zip(texts, tokens, strict=True)]
+    candidate_words = [w for ws in words for w in ws]
+    scores = _marker_scores(candidate_words, distinctive=True)
+    best = max(scores, key=lambda k: scores[k]) if candidate_words else None
+    candidate_lang = best if best and scores[best] > 0 else None
     results: list[LanguageResult] = []
-    for p in doc.passages:
-        script = detect_script(p.text)
-        if _too_short(p.text):  # never reliable alone: it takes the document's language below
-            results.append(LanguageResult(None, script, 0.0, False))
+    for text, script, toks, ws in zip(texts, scripts_, tokens, words, strict=True):
+        if len(toks) < MIN_WORDS or sum(map(len, toks)) < MIN_LETTERS:  # too short to judge alone
+            results.append(LanguageResult(None, script, 0.0, False))  # it takes the document's language below
             continue
-        results.append(confirm(p.text, candidate_lang, script) or detect(p.text))
+        if script == whole_script and candidate_lang in _MARKERS and script == "Latn" and _is_nfc(text):
+            confirmed = _confirm_words(text, candidate_lang, script, ws)
+        else:
+            confirmed = confirm(text, candidate_lang, script)
+        results.append(confirmed or detect(text))
+    whole = "\n".join(texts)
     by_lang: Counter[str] = Counter()
     by_script: Counter[str] = Counter()
     for p, r in zip(doc.passages, results, strict=True):

@@ -89,12 +89,14 @@ class Pipeline:
 
         langs: set[str] = set()
         for doc in docs:
-            sample = "\n".join(p.text for p in doc.passages[:50])[:20_000]
+            sample = "\n".join(p.text for p in doc.passages[:20])[:5_000]
             if not sample.strip():
                 continue
-            langs.add(language.candidate(sample) or "en")
-            if "Cyrl" in language.scripts(sample):
+            counts = language.scripts(sample)
+            if "Cyrl" in counts:
                 langs.add("sr")
+            if "Latn" in counts:
+                langs.add(language.candidate(sample, script="Latn") or "en")
         if self.use_entities:
             from . import entities
 

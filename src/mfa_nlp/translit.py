@@ -7,6 +7,7 @@ compare text in one folded form.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _CYR = "абвгдђежзијклљмнњопрстћуфхцчџш"
@@ -35,39 +36,41 @@ def to_latin(text: str) -> str:
     return text.translate(CYR_TO_LAT)
 
 
+_LAT_TO_CYR_TABLE = dict(_LAT_TO_CYR)
+# Alternatives are tried in order at each position: longest (digraphs) first, as in _LAT_TO_CYR.
+_LATIN_LETTER = re.compile("|".join(re.escape(lat) for lat, _ in _LAT_TO_CYR))
+
+
 def to_cyrillic(text: str) -> str:
     """Serbian Latin to Cyrillic (lj, nj, dž as single letters); other characters unchanged.
 
     >>> to_cyrillic("Srbija")
     'Србија'
     """
-    out, i = [], 0
-    while i < len(text):
-        for lat, cyr in _LAT_TO_CYR:
-            if text.startswith(lat, i):
-                out.append(cyr)
-                i += len(lat)
-                break
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
+    return _LATIN_LETTER.sub(lambda m: _LAT_TO_CYR_TABLE[m.group()], text)
 
 
-_STRIP: dict[int, str] = {}  # code point -> its letters without combining marks (NFKD, marks dropped)
-_STRIPPED: dict[str, None] = {}  # characters already in _STRIP (or plain ASCII)
+_FOLD: dict[int, str] = {}  # code point -> Latin letters without combining marks (only those that change)
+_SEEN: set[str] = set()  # characters already looked at
+
+
+def _fold_char(ch: str) -> str:
+    """One character through to_latin, the unsplit table and NFKD with the marks dropped."""
+    latin = to_latin(ch).translate(_UNSPLIT)
+    return "".join(c for c in unicodedata.normalize("NFKD", latin) if not unicodedata.combining(c))
 
 
 def strip_diacritics(text: str) -> str:
     """Latin script without diacritics (case kept): "Kosovës" -> "Kosoves", "Đakovica" -> "Djakovica"."""
-    text = to_latin(text).translate(_UNSPLIT)
     if text.isascii():
         return text
-    for ch in set(text) - _STRIPPED.keys():  # each character decomposed once, then a table look-up
+    for ch in set(text) - _SEEN:  # each character is worked out once, then it is one table look-up
         if ord(ch) > 127:
-            _STRIP[ord(ch)] = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        _STRIPPED[ch] = None
-    return text.translate(_STRIP)
+            folded = _fold_char(ch)
+            if folded != ch:
+                _FOLD[ord(ch)] = folded
+        _SEEN.add(ch)
+    return text.translate(_FOLD)
 
 
 def fold(text: str) -> str:

@@ -21,14 +21,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..document import DUTIES, Document, Passage, register_hook
 from ..errors import ModelError
 from ..safeio import check_hash, file_sha256, load_skops, read_card
 from .features import entity_tokens
+
+if TYPE_CHECKING:  # numpy is imported where it is used: reading a model card needs none of it
+    import numpy as np
 
 MODEL_FILE = "duties.skops"
 CARD_FILE = "duties.json"
@@ -131,6 +132,8 @@ class DutyClassifier:
         ``entities`` are ``LABEL=id`` token strings (see :func:`features.entity_tokens`); when
         they are not given, the language and entity stages run on the texts first.
         """
+        import numpy as np
+
         if not len(texts):
             return np.zeros((0, len(DUTIES)))
         ents = list(entities) if entities is not None else _entity_strings(texts)
@@ -142,8 +145,10 @@ class DutyClassifier:
 
     def assign(self, scores: np.ndarray) -> list[list[str]]:
         """Duties whose score passes their threshold, per row."""
+        import numpy as np
+
         limits = np.array([self.thresholds[d] for d in DUTIES])
-        return [[d for d, hit in zip(DUTIES, row, strict=True) if hit] for row in scores >= limits]
+        return [[d for d, hit in zip(DUTIES, row, strict=True) if hit] for row in (scores >= limits).tolist()]
 
     def predict(self, texts: Sequence[str], entities: Sequence[str] | None = None) -> list[list[str]]:
         """Assigned duties per text."""
@@ -155,8 +160,8 @@ class DutyClassifier:
         if not passages:
             return docs
         scores = self.predict_proba([p.text for p in passages], [entity_tokens(p.entities) for p in passages])
-        for passage, row, duties in zip(passages, scores, self.assign(scores), strict=True):
-            passage.scores = {d: round(float(s), 4) for d, s in zip(DUTIES, row, strict=True)}
+        for passage, row, duties in zip(passages, scores.tolist(), self.assign(scores), strict=True):
+            passage.scores = {d: round(s, 4) for d, s in zip(DUTIES, row, strict=True)}
             passage.duties = duties
         return docs
 
@@ -169,6 +174,8 @@ class DutyClassifier:
         >>> "nato_security" in reasons
         True
         """
+        import numpy as np
+
         if entities is None:
             entities = _entity_strings([text])[0]
         compiled = self.compiled if self.compiled is not None else _compile(self.model)

@@ -1,9 +1,9 @@
-"""The duty model's inference form: plain arrays, scored with numpy, scipy.sparse and mmh3.
+"""The duty model's inference form: plain arrays, scored with numpy and mmh3.
 
 Training writes the fitted scikit-learn pipeline twice: ``duties.skops`` (the estimator, for
 inspection and retraining) and ``duties.npz`` (this form: the hashing settings, the IDF
 vectors, the entity vocabulary and the linear weights of each duty). Tagging needs only the
-second, so neither scikit-learn nor skops is imported on the hot path, and the file is loaded
+second, so neither scikit-learn, skops nor scipy is imported on the hot path, and the file is loaded
 with ``numpy.load(allow_pickle=False)``: no code runs when it is read. The features are
 computed exactly as scikit-learn's ``HashingVectorizer`` / ``TfidfTransformer`` /
 ``TfidfVectorizer`` compute them (MurmurHash3, ``abs(h) % n_features``); :func:`export`
@@ -28,7 +28,6 @@ from .features import fold
 
 #: Version of the array layout below; a file of another version is refused (rebuild the model).
 FORMAT = 1
-_WHITE = re.compile(r"\s\s+")
 
 
 #: Entries kept per cache before it is emptied (words and n-grams repeat: the caches make hashing cheap).
@@ -65,9 +64,9 @@ class HashedText:
         """The n-grams scikit-learn's analyzer yields for ``text``."""
         text = text.lower()
         if self.analyzer == "char_wb":
-            return [g for word in _WHITE.sub(" ", text).split() for g in self._word_grams(word)]
+            return [g for word in text.split() for g in self._word_grams(word)]
         lo, hi = self.ngram_range
-        tokens = re.findall(self.token_pattern or r"(?u)\b\w\w+\b", text)
+        tokens = self._token_re.findall(text)
         out = list(tokens) if lo == 1 else []
         for n in range(max(lo, 2), min(hi + 1, len(tokens) + 1)):
             out += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
@@ -82,49 +81,103 @@ class HashedText:
             return (2**31 - 1 - (self.n_features - 1)) % self.n_features
         return abs(h) % self.n_features
 
-    def columns(self, text: str) -> list[int]:
-        """The hashed columns of every n-gram of ``text``, repeats included (cached per word or gram)."""
-        cache = self.cache
-        if len(cache) > CACHE_SIZE:
-            cache.clear()
+    def _keys(self, text: str) -> list[str]:
+        """What the column cache is keyed by: words (``char_wb``; their n-grams are cached together) or n-grams."""
+        text = text.lower()
         if self.analyzer == "char_wb":
-            keys = _WHITE.sub(" ", text.lower()).split()
-            hits = list(map(cache.get, keys))
-            for i, hit in enumerate(hits):
-                if hit is None:
-                    hits[i] = cache[keys[i]] = [self.index(g) for g in self._word_grams(keys[i])]
-            return list(chain.from_iterable(hits))
-        keys = self.grams(text)
-        hits = list(map(cache.get, keys))
-        for i, hit in enumerate(hits):
-            if hit is None:
-                hits[i] = cache[keys[i]] = self.index(keys[i])
-        return hits
+            return text.split()  # scikit-learn collapses runs of white space, then splits on it: the same words
+        if self.ngram_range == (1, 2):  # the shipped model's word block: the common case, made fast
+            tokens = self._token_re.findall(text)
+            return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+        return self.grams(text)
+
+    @cached_property
+    def _token_re(self) -> re.Pattern[str]:
+        return re.compile(self.token_pattern or r"(?u)\b\w\w+\b")
+
+    def _miss(self, key: str) -> Any:
+        """The column(s) of a key not in the cache, computed and cached."""
+        if len(self.cache) > CACHE_SIZE:
+            self.cache.clear()
+        if self.analyzer == "char_wb":
+            value: Any = np.array([self.index(g) for g in self._word_grams(key)], dtype=np.int64)
+        else:
+            value = self.index(key)
+        self.cache[key] = value
+        return value
+
+    def columns(self, text: str) -> np.ndarray:
+        """The hashed columns of every n-gram of ``text``, repeats included (cached per word or n-gram)."""
+        return self._columns([text])[1]
+
+    def _columns(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(n-grams per text, their hashed columns concatenated in text order)."""
+        cache, miss = self.cache, self._miss
+        hits: list[Any] = []
+        lengths: list[int] = []
+        for text in texts:
+            keys = self._keys(text)
+            try:
+                found = [cache[k] for k in keys]
+            except KeyError:
+                found = [cache[k] if k in cache else miss(k) for k in keys]
+            hits += found
+            lengths.append(sum(map(len, found)) if self.analyzer == "char_wb" else len(found))
+        if self.analyzer == "char_wb":
+            flat = np.concatenate(hits) if hits else np.zeros(0, dtype=np.int64)
+        else:
+            flat = np.array(hits, dtype=np.int64)
+        return np.array(lengths, dtype=np.int64), flat
+
+    def entries(self, texts: Sequence[str]) -> Entries:
+        """The non-zero TF-IDF entries of this block for the texts: L2-normalised rows, times the weight."""
+        lengths, flat = self._columns(texts)
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        return _tfidf(rows, flat, len(texts), self.n_features, self.idf, self.weight, sublinear=self.sublinear_tf)
 
     def matrix(self, texts: Sequence[str]) -> Any:
         """TF-IDF rows (CSR) of this block for the texts, L2-normalised and weighted."""
+        return self.entries(texts).csr(len(texts), self.n_features)
+
+
+@dataclass(frozen=True)
+class Entries:
+    """Non-zero entries of a feature block, sorted by (row, column): a CSR matrix without scipy."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    data: np.ndarray
+
+    def csr(self, n_rows: int, n_cols: int) -> Any:
         from scipy.sparse import csr_matrix
 
-        cols = [self.columns(t) for t in texts]
-        lengths = np.fromiter((len(c) for c in cols), dtype=np.int64, count=len(cols))
-        rows = np.repeat(np.arange(len(texts)), lengths)
-        flat = np.fromiter(chain.from_iterable(cols), dtype=np.int64, count=int(lengths.sum()))
-        # COO -> CSR sums repeated n-grams into counts (no sorting needed: the product below takes any order)
-        counts = csr_matrix((np.ones(len(flat)), (rows, flat)), shape=(len(texts), self.n_features))
-        return _tfidf(counts, self.idf, self.weight, sublinear=self.sublinear_tf)
+        return csr_matrix((self.data, (self.rows, self.cols)), shape=(n_rows, n_cols))
+
+    def scores(self, weights: np.ndarray, n_rows: int) -> np.ndarray:
+        """``X @ weights`` (rows x duties) for this block's columns of the weight matrix."""
+        out = np.zeros((n_rows, weights.shape[1]))
+        if len(self.rows):
+            starts = np.flatnonzero(np.r_[True, self.rows[1:] != self.rows[:-1]])
+            contrib = weights.take(self.cols, axis=0)  # (take is several times faster than fancy indexing here)
+            contrib *= self.data[:, None]
+            out[self.rows[starts]] = np.add.reduceat(contrib, starts, axis=0)
+        return out
 
 
-def _tfidf(counts: Any, idf: np.ndarray, weight: float, *, sublinear: bool) -> Any:
-    """TF (log-scaled if ``sublinear``) times IDF, each row L2-normalised, times the block weight."""
-    x = counts.tocsr()
+def _tfidf(
+    rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int, idf: np.ndarray, weight: float, *, sublinear: bool
+) -> Entries:
+    """Counts of the (row, column) pairs: TF (log-scaled if ``sublinear``) times IDF, rows L2-normalised, weighted."""
+    keys, counts = np.unique(rows * n_cols + cols, return_counts=True)
+    rows, cols = np.divmod(keys, n_cols)
+    data = counts.astype(np.float64)
     if sublinear:
-        x.data = np.log(x.data) + 1.0
-    x.data *= idf[x.indices]
-    sq = np.bincount(np.repeat(np.arange(x.shape[0]), np.diff(x.indptr)), weights=x.data**2, minlength=x.shape[0])
-    norms = np.sqrt(sq)
+        data = np.log(data) + 1.0
+    data *= idf[cols]
+    norms = np.sqrt(np.bincount(rows, weights=data**2, minlength=n_rows))
     norms[norms == 0] = 1.0
-    x.data *= weight / np.repeat(norms, np.diff(x.indptr))
-    return x
+    data *= weight / norms[rows]
+    return Entries(rows, cols, data)
 
 
 @dataclass(frozen=True)
@@ -139,48 +192,46 @@ class EntityVocabulary:
 class CompiledModel:
     """Linear one-vs-rest duty scores from arrays: ``sigmoid(x @ coef.T + intercept)`` per duty."""
 
-    def __init__(self, blocks: list[HashedText], entities: EntityVocabulary, coef: Any, intercept: np.ndarray) -> None:
+    def __init__(
+        self, blocks: list[HashedText], entities: EntityVocabulary, dense_coef: np.ndarray, intercept: np.ndarray
+    ) -> None:
         self.blocks = blocks
         self.entities = entities
-        self.coef = coef  # scipy.sparse CSR, one row per duty
+        self.dense_coef = dense_coef  # (features x duties): one column of weights per duty
         self.intercept = intercept
         self.offsets = np.cumsum([0, *[b.n_features for b in blocks], len(entities.vocabulary)])
 
     # -- features -------------------------------------------------------------------------------
-    def _blocks(self, texts: Sequence[str], entities: Sequence[str]) -> list[Any]:
-        """The CSR feature blocks of the passages: one per hashed text block, then the entity ids."""
-        from scipy.sparse import csr_matrix
-
+    def _blocks(self, texts: Sequence[str], entities: Sequence[str]) -> list[Entries]:
+        """The feature blocks of the passages: one per hashed text block, then the entity ids."""
         folded = [fold(t) for t in texts]
-        parts = [block.matrix(folded) for block in self.blocks]
+        parts = [block.entries(folded) for block in self.blocks]
         vocab = self.entities.vocabulary
-        ids = [sorted({vocab[t] for t in f"ENT {e}".split() if t in vocab}) for e in entities]
+        ids = [{vocab[t] for t in f"ENT {e}".split() if t in vocab} for e in entities]  # binary: each id once
         lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
-        rows = np.repeat(np.arange(len(ids)), lengths)
+        rows = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
         flat = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
-        binary = csr_matrix((np.ones(len(flat)), (rows, flat)), shape=(len(ids), len(vocab)))
-        parts.append(_tfidf(binary, self.entities.idf, self.entities.weight, sublinear=False))
+        parts.append(_tfidf(rows, flat, len(ids), len(vocab), self.entities.idf, self.entities.weight, sublinear=False))
         return parts
 
     def transform(self, texts: Sequence[str], entities: Sequence[str]) -> Any:
         """The CSR feature matrix of the passages (the same matrix the scikit-learn pipeline builds)."""
         from scipy.sparse import hstack
 
-        return hstack(self._blocks(texts, entities), format="csr")
+        sizes = np.diff(self.offsets)
+        return hstack(
+            [part.csr(len(texts), int(n)) for part, n in zip(self._blocks(texts, entities), sizes, strict=True)],
+            format="csr",
+        )
 
     def predict_proba(self, texts: Sequence[str], entities: Sequence[str]) -> np.ndarray:
-        """Scores in [0, 1], one row per passage, one column per duty."""
+        """Scores in [0, 1], one row per passage, one column per duty (numpy only: no scipy import)."""
         if not len(texts):
             return np.zeros((0, len(DUTIES)))
         z = np.tile(self.intercept, (len(texts), 1))
         for part, start, stop in zip(self._blocks(texts, entities), self.offsets[:-1], self.offsets[1:], strict=True):
-            z += part @ self.dense_coef[start:stop]
+            z += part.scores(self.dense_coef[start:stop], len(texts))
         return 1.0 / (1.0 + np.exp(-z))
-
-    @cached_property
-    def dense_coef(self) -> np.ndarray:
-        """The weights as a dense (features x duties) array: sparse rows times it need no index sorting."""
-        return np.ascontiguousarray(self.coef.T.toarray())
 
     def feature_names(self, text: str, entities: str) -> dict[int, str]:
         """Readable names of a passage's feature columns (the n-grams that hash there)."""
@@ -200,8 +251,6 @@ class CompiledModel:
     @classmethod
     def load(cls, path: Path) -> CompiledModel:
         """Read a ``duties.npz`` written by :func:`export` (no pickle: arrays and JSON only)."""
-        from scipy.sparse import csr_matrix
-
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             if meta.get("format") != FORMAT:
@@ -221,7 +270,12 @@ class CompiledModel:
             ]
             vocab = [str(t) for t in z["ent_vocabulary"]]
             entities = EntityVocabulary({t: i for i, t in enumerate(vocab)}, z["idf_ent"], float(meta["ent_weight"]))
-            coef = csr_matrix((z["coef_data"], z["coef_indices"], z["coef_indptr"]), shape=tuple(z["coef_shape"]))
+            n_duties, n_features = (int(n) for n in z["coef_shape"])
+            indptr, indices, data = z["coef_indptr"], z["coef_indices"], z["coef_data"]
+            # one row of weights per duty (stored sparse) -> a dense (features x duties) array
+            coef = np.zeros((n_features, n_duties))
+            for k in range(n_duties):
+                coef[indices[indptr[k] : indptr[k + 1]], k] = data[indptr[k] : indptr[k + 1]]
             return cls(blocks, entities, coef, z["intercept"])
 
 

