@@ -89,7 +89,7 @@ class Pipeline:
 
         langs: set[str] = set()
         for doc in docs:
-            sample = "\n".join(p.text for p in doc.passages[:20])[:5_000]
+            sample = "\n".join(p.text for p in doc.passages[:5])[:2_000]
             if not sample.strip():
                 continue
             counts = language.scripts(sample)

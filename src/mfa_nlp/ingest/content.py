@@ -182,8 +182,10 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re
 
 
 def _hint_tokens(el: etree._Element) -> list[str]:
-    raw = f"{el.get('class', '')} {el.get('id', '')} {el.get('role', '')}".lower()
-    return [t for t in re.split(r"[\s]+", raw) if t]
+    attrib = el.attrib
+    if not attrib:
+        return []
+    return f"{attrib.get('class', '')} {attrib.get('id', '')} {attrib.get('role', '')}".lower().split()
 
 
 def _has_hint(tokens: list[str], hints: tuple[str, ...]) -> bool:

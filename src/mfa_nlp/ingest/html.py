@@ -65,8 +65,8 @@ def _check_depth(root: etree._Element, text: str, source: str) -> None:
     What lies below its limit is silently dropped, which would otherwise read as
     "no text found" or as a document missing its text.
     """
-    if _tree_depth(root) < LIBXML_MAX_DEPTH:
-        return
+    if text.count("<") < LIBXML_MAX_DEPTH or _tree_depth(root) < LIBXML_MAX_DEPTH:
+        return  # (a page with fewer tags than that cannot nest that deep)
     levels = _markup_depth(text)
     if levels >= LIBXML_MAX_DEPTH - 1:  # <html> and <body> take two of the parser's levels
         raise LimitExceededError(
