@@ -9,20 +9,21 @@ top: it decides what to tag, writes the records and keeps the accounts.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import warnings
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .document import Document
 from .errors import MfaNlpWarning
 from .guard import backstop, time_limit
 from .ingest import Limits, read_file
 from .pipeline import Pipeline
+
+if TYPE_CHECKING:  # the pool machinery is imported when a pool starts: a rerun with nothing to do needs none of it
+    import multiprocessing.context
+    from concurrent.futures import Future
 
 #: Paths per task sent to a worker: big enough to amortise the round trip and let
 #: spaCy batch, small enough that a crash or a kill loses little work.
@@ -167,6 +168,8 @@ def pool_context(options: Options) -> multiprocessing.context.BaseContext:
     copy-on-write) instead of each loading them. The forkserver lives as long as this process;
     the first pool's options decide what it loads.
     """
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
@@ -195,6 +198,9 @@ def _run_pool(
     first = next(source, None)
     if first is None:
         return  # nothing to tag (e.g. an unchanged archive): do not start any worker
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     todo: list[list[tuple[str, str]]] = [first]
     suspects: list[tuple[str, str]] = []
     window = workers * 3
