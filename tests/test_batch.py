@@ -220,7 +220,89 @@ def test_batch_rerun_skips_unchanged_files_by_stat_without_reading_them(tmp_path
     os.utime(paths[1])
     hashed.clear()
     touched = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
-    assert (touched["tagged"], touched["unchanged"], hashed) == (0, 6, [paths[1]])
+    assert (touched["tagged"], touched["unchanged"], hashed) == (0, 6, [str(paths[1])])
+
+
+def _scans(monkeypatch) -> list[str]:
+    """Record every full read of a checkpoint by the record store."""
+    from mfa_nlp import export
+
+    read: list[str] = []
+    real = export._scan
+    monkeypatch.setattr(export, "_scan", lambda path: read.append(Path(path).name) or real(path))
+    return read
+
+
+def _sealed(out: Path) -> bool:
+    """Does the manifest end with a seal that holds for the checkpoint as it is now?"""
+    last = json.loads(out.with_name(out.name + ".files").read_text(encoding="utf-8").splitlines()[-1])
+    st = out.stat()
+    return isinstance(last, dict) and last["sealed"]["checkpoint"] == [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def test_batch_sealed_rerun_reads_no_input_and_no_record(tmp_path: Path, monkeypatch, model_dir) -> None:
+    paths = write_archive(tmp_path / "in", 6)
+    out = tmp_path / "out.jsonl"
+    tag = lambda: tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)  # noqa: E731
+    assert tag()["tagged"] == 6
+    assert _sealed(out)
+    st = out.stat()
+    read = _scans(monkeypatch)
+    again = tag()
+    assert (again["tagged"], again["unchanged"], read) == (0, 6, [])
+    assert out.stat().st_mtime_ns == st.st_mtime_ns
+    # A new file: the records are read once (is its content already tagged?), then it is tagged.
+    write_archive(tmp_path / "in", 1, start=6)
+    grown = tag()
+    assert (grown["tagged"], grown["unchanged"], read) == (1, 6, ["out.jsonl"])
+    read.clear()
+    assert tag()["tagged"] == 0 and read == []
+    # Someone else's edit of the output breaks the seal: the next run reads the records again.
+    records = _lines(out)
+    out.write_text("".join(json.dumps(r) + "\n" for r in records[1:]), encoding="utf-8")
+    healed = tag()
+    assert (healed["tagged"], healed["unchanged"], read) == (1, 6, ["out.jsonl"])
+    every = [*paths, tmp_path / "in" / "statement_0006.txt"]
+    assert sorted(r["id"] for r in _lines(out)) == sorted(content_id(p.read_bytes()) for p in every)
+
+
+def test_batch_no_seal_while_records_of_another_pipeline_remain(tmp_path: Path, monkeypatch, model_dir) -> None:
+    paths = write_archive(tmp_path / "in", 6)
+    out = tmp_path / "out.jsonl"
+    tag = lambda files: tag_paths(files, out, workers=1, progress=False, entities=False, model_dir=model_dir)  # noqa: E731
+    tag(paths)
+    # The output as an older release left it; then only half the archive is tagged again.
+    old = [dict(r, pipeline={**r["pipeline"], "version": "0.0.1"}) for r in _lines(out)]
+    out.write_text("".join(json.dumps(r) + "\n" for r in old), encoding="utf-8")
+    assert tag(paths[:3])["tagged"] == 3
+    assert not _sealed(out)  # three records of 0.0.1 are still there
+    # The other half, unchanged on disk and listed in the manifest, is still re-tagged.
+    read = _scans(monkeypatch)
+    rest = tag(paths)
+    assert (rest["tagged"], rest["unchanged"], read) == (3, 3, ["out.jsonl", "out.jsonl"])  # read, then compacted
+    records = _lines(out)
+    assert len(records) == 6 and all(r["pipeline"]["version"] != "0.0.1" for r in records)
+    assert _sealed(out)
+
+
+def test_batch_unchanged_rerun_leaves_parquet_and_bulk_outputs_alone(tmp_path: Path, model_dir) -> None:
+    write_archive(tmp_path / "in", 3)
+    pq_out, bulk = tmp_path / "out.parquet", tmp_path / "out.ndjson"
+    docs = tmp_path / "out.documents.parquet"
+
+    def tag(output: Path, **kw):
+        options = {"workers": 1, "progress": False, "entities": False, "model_dir": model_dir}
+        return tag_paths([tmp_path / "in"], output, **options, **kw)
+
+    tag(pq_out)
+    before = [(p.stat().st_mtime_ns, p.stat().st_ino) for p in (pq_out, docs)]
+    assert tag(pq_out)["unchanged"] == 3
+    assert [(p.stat().st_mtime_ns, p.stat().st_ino) for p in (pq_out, docs)] == before  # not converted again
+    docs.unlink()
+    assert tag(pq_out)["unchanged"] == 3 and docs.exists()  # a missing table is written again
+    tag(bulk, index_name="first")
+    tag(bulk, index_name="second")  # another index name: the bulk file is written again
+    assert '"_index": "second"' in bulk.read_text(encoding="utf-8").splitlines()[0]
 
 
 def test_batch_walk_lists_files_in_pathlib_order_without_following_folder_links(tmp_path: Path) -> None:

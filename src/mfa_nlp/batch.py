@@ -48,27 +48,37 @@ def collect_inputs(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path],
 
     >>> files, skipped = collect_inputs(["corpus/samples"])  # doctest: +SKIP
     """
-    files: list[Path] = []
-    skipped: list[Path] = []
+    files, skipped = _collect(paths)
+    return [Path(f) for f in files], [Path(f) for f in skipped]
+
+
+def _collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
+    """:func:`collect_inputs` as strings, each spelt as ``str(Path(...))`` would spell it.
+
+    A rerun over thousands of files needs no ``Path`` object per file.
+    """
+    files: list[str] = []
+    skipped: list[str] = []
     seen: set[str] = set()
 
-    def add(q: Path, *, missing: bool = False) -> None:
-        key = str(q)
-        if key in seen:
+    def add(q: str, *, missing: bool = False) -> None:
+        if q in seen:
             return
-        seen.add(key)
+        seen.add(q)
         # A missing path stays an input so that it gets an error row instead of vanishing.
-        (files if missing or q.suffix.lower() in EXTENSIONS else skipped).append(q)
+        (files if missing or os.path.splitext(q)[1].lower() in EXTENSIONS else skipped).append(q)
 
     for raw in paths:
         text = str(raw)
-        candidates = [Path(m) for m in sorted(glob.glob(text, recursive=True))] if _is_glob(text) else [Path(text)]
-        for p in candidates:
-            if p.is_dir():
-                for q, is_file in _walk(str(p)):
-                    add(Path(q), missing=not is_file)
+        candidates = sorted(glob.glob(text, recursive=True)) if _is_glob(text) else [text]
+        for c in candidates:
+            top = str(Path(c))  # pathlib's spelling: no "//", no "/./", no trailing "/"
+            if os.path.isdir(top):
+                cut = 2 if top == "." else 0  # Path("./a.html") is "a.html"
+                for q, is_file in _walk(top):
+                    add(q[cut:], missing=not is_file)
             else:
-                add(p, missing=not p.exists())
+                add(top, missing=not os.path.exists(top))
     return files, skipped
 
 
@@ -154,19 +164,20 @@ class Summary:
         return {**asdict(self), "documents": self.tagged}
 
 
-def _hash_file(path: Path, max_bytes: int = 0, stat: os.stat_result | None = None) -> str:
+def _hash_file(path: str, max_bytes: int = 0, stat: os.stat_result | None = None) -> str:
     try:
-        if max_bytes and (stat or path.stat()).st_size > max_bytes:
+        if max_bytes and (stat or os.stat(path)).st_size > max_bytes:
             return ""  # too big to read here: the worker reports the limit without reading it
-        return content_id(path.read_bytes())
+        with open(path, "rb") as fh:
+            return content_id(fh.read())
     except OSError:
         return ""  # the worker reports the read error
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _stat(path: str) -> os.stat_result | None:
     try:
-        return path.stat()
-    except OSError:
+        return os.stat(path)
+    except (OSError, ValueError):
         return None
 
 
@@ -225,7 +236,7 @@ def tag_paths(
         labels=str(Path(labels).resolve()) if labels is not None else None,
     )  # fmt: skip
     info = _pipeline_info(opts)
-    files, skipped = collect_inputs(paths)
+    files, skipped = _collect(paths)
     if workers is None:
         workers = 1 if len(files) <= SERIAL_MAX and not dask else os.cpu_count() or 1
     if workers <= 1 and not dask and worker_process:
@@ -241,9 +252,12 @@ def tag_paths(
     from .export import documents_parquet_path
     from .guard import check_outputs
 
+    # One stat per input, taken before any of them is hashed: it serves the output check and the manifest.
+    stats = {f: _stat(f) for f in files}
     check_outputs(
         [*files, *skipped],
         [store.output, store.checkpoint, store.manifest, err_path, documents_parquet_path(store.output)],
+        stats=stats,
     )
 
     for folder in {store.output.parent, err_path.parent}:
@@ -253,7 +267,7 @@ def tag_paths(
         # The error log is this run's: failed inputs are retried on a rerun, so old rows would mislead.
         errors = AppendFile(err_path, truncate=True)
         try:
-            _tag_into(store, errors, files, opts, summary, bar, workers=workers, dask=dask, verify=verify)
+            _tag_into(store, errors, stats, opts, summary, bar, workers=workers, dask=dask, verify=verify)
         finally:
             errors.close()
             bar.stop()
@@ -275,7 +289,7 @@ def _make_folder(folder: Path) -> None:
 def _tag_into(
     store: RecordStore,
     errors: AppendFile,
-    files: list[Path],
+    files: dict[str, os.stat_result | None],
     opts: Options,
     summary: Summary,
     bar: _Bar,
@@ -293,28 +307,27 @@ def _tag_into(
         settled: list[tuple[str, os.stat_result, str]] = []  # unchanged files to remember
 
         def todo() -> Iterator[tuple[str, str]]:
-            for path in files:
-                st = _stat(path)
-                if st is not None and not verify and store.known(str(path), st):
+            for path, st in files.items():
+                if st is not None and not verify and store.known(path, st):
                     summary.unchanged += 1
                     bar.advance()
                     continue
                 digest = _hash_file(path, opts.limits.max_bytes, st)
                 if st is not None and digest:
-                    stats[str(path)] = st
+                    stats[path] = st
                 if digest and digest in store.done:
                     summary.unchanged += 1
                     if st is not None:
-                        settled.append((str(path), st, digest))
+                        settled.append((path, st, digest))
                     bar.advance()
                     continue
                 if digest in seen_now:
-                    copies.append((str(path), seen_now[digest]))
+                    copies.append((path, seen_now[digest]))
                     bar.advance()
                     continue
                 if digest:
-                    seen_now[digest] = str(path)
-                yield str(path), digest
+                    seen_now[digest] = path
+                yield path, digest
 
         for chunk in iter_results(todo(), opts, workers=workers, dask=dask):
             records, rows = [], []

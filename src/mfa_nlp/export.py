@@ -183,6 +183,14 @@ class RecordStore:
     is converted to a temporary file that is renamed over the output, so a killed run
     never leaves a half-written Parquet file. ``done`` holds the ids already tagged by
     ``pipeline``; records of another pipeline are replaced at the end (atomic rewrite).
+
+    The manifest ``CHECKPOINT.files`` remembers each tagged file's size, mtime and inode. A run
+    that ends with every record of one pipeline seals it: its last line records the checkpoint's
+    own size, mtime and inode, that pipeline, and the converted outputs. The next run finds
+    the seal intact (nothing has touched the checkpoint since) and trusts the manifest without
+    reading the checkpoint; ``done`` is then read only if a file turns out new or changed.
+    A Parquet or ES bulk output that the seal vouches for is not converted again when the
+    run added nothing.
     """
 
     def __init__(
@@ -194,12 +202,22 @@ class RecordStore:
         self.pipeline = dict(pipeline)
         self.checkpoint = self.output if fmt == "jsonl" else self.output.with_name(self.output.name + ".records.jsonl")
         self.manifest = self.checkpoint.with_name(self.checkpoint.name + ".files")
-        self.done: set[str] = set()
+        self._done: set[str] | None = set()  # None: sealed, not read yet (see :attr:`done`)
         #: source path -> (size, mtime_ns, inode, id) of the files already tagged (see :meth:`known`)
         self.files: dict[str, tuple[int, int, int, str]] = {}
         self.stale = 0
+        self._seal: dict[str, Any] | None = None  # the manifest's seal, if it holds for this checkpoint
+        self._changed = False  # records appended or dropped in this run
         self._fh: AppendFile | None = None
         self._files_fh: AppendFile | None = None
+
+    @property
+    def done(self) -> set[str]:
+        """Ids of the records in the checkpoint written by ``pipeline`` (read on first use when sealed)."""
+        if self._done is None:
+            self._done = set()
+            self._read_checkpoint()
+        return self._done
 
     def default_errors_path(self) -> Path:
         """``OUT.errors.jsonl`` beside the output."""
@@ -224,35 +242,50 @@ class RecordStore:
 
     def _open(self) -> None:
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        if self.checkpoint.exists():
-            _truncate_torn_tail(self.checkpoint)
-            for doc_id, pipe, _ in _scan(self.checkpoint):
-                if pipe == self.pipeline:
-                    self.done.add(doc_id)
-                else:
-                    self.stale += 1
-        self._manifest_lines = 0
-        if self.manifest.exists():
-            _truncate_torn_tail(self.manifest)
-            lines = self.manifest.read_text(encoding="utf-8").splitlines()
-            self._manifest_lines = len(lines)
-            try:  # one parse for the whole file; line by line only if a line is damaged
-                rows = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
-            except ValueError:
-                rows = []
-                for line in lines:
-                    try:
-                        rows.append(json.loads(line))
-                    except ValueError:
-                        continue  # a damaged line only costs that file a hash
-            for row in rows:
-                try:
-                    source, size, mtime, ino, doc_id = row
-                    self.files[source] = (int(size), int(mtime), int(ino), str(doc_id))
-                except (ValueError, TypeError):
-                    continue
+        seal = self._read_manifest()
+        here = _file_key(self.checkpoint)
+        if here is not None and seal and seal.get("checkpoint") == here and seal.get("pipeline") == self.pipeline:
+            self._seal, self._done = seal, None
+        elif here is not None:
+            self._read_checkpoint()
         self._fh = AppendFile(self.checkpoint)
         self._files_fh = AppendFile(self.manifest)
+
+    def _read_checkpoint(self) -> None:
+        _truncate_torn_tail(self.checkpoint)
+        done = self._done if self._done is not None else set()
+        for doc_id, pipe, _ in _scan(self.checkpoint):
+            if pipe == self.pipeline:
+                done.add(doc_id)
+            else:
+                self.stale += 1
+        self._done = done
+
+    def _read_manifest(self) -> dict[str, Any] | None:
+        """Fill :attr:`files` from the manifest; return its seal (its last line), if it ends with one."""
+        self._manifest_lines = 0
+        if not self.manifest.exists():
+            return None
+        _truncate_torn_tail(self.manifest)
+        lines = self.manifest.read_text(encoding="utf-8").splitlines()
+        self._manifest_lines = len(lines)
+        try:  # one parse for the whole file; line by line only if a line is damaged
+            rows = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
+        except ValueError:
+            rows = []
+            for line in lines:
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    continue  # a damaged line only costs that file a hash
+        for row in rows:
+            try:
+                source, size, mtime, ino, doc_id = row
+                self.files[source] = (int(size), int(mtime), int(ino), str(doc_id))
+            except (ValueError, TypeError):
+                continue
+        last = rows[-1] if rows else None
+        return last["sealed"] if isinstance(last, dict) and isinstance(last.get("sealed"), dict) else None
 
     def known(self, source: str, stat: os.stat_result) -> str | None:
         """The id of ``source`` if it was tagged by this pipeline and its size, mtime and inode are unchanged.
@@ -260,8 +293,9 @@ class RecordStore:
         This lets a rerun skip an unchanged file without reading it; ``tag --verify`` hashes instead.
         """
         seen = self.files.get(source)
-        if seen and seen[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino) and seen[3] in self.done:
-            return seen[3]
+        if seen and seen[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino):
+            if self._done is None or seen[3] in self._done:  # sealed: every id in the manifest is done
+                return seen[3]
         return None
 
     def remember(self, entries: list[tuple[str, os.stat_result, str]]) -> None:
@@ -275,6 +309,7 @@ class RecordStore:
         if lines:
             self._files_fh.write("".join(lines))
             self._manifest_lines += len(lines)
+            self._seal = None  # the manifest no longer ends with it
 
     def append(self, records: list[dict[str, Any]]) -> None:
         """Append records and make them durable (fsync) before returning.
@@ -284,9 +319,11 @@ class RecordStore:
         """
         if not records:
             return
+        done = self.done  # read the checkpoint before it grows
+        self._seal, self._changed = None, True
         self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), durable=True)
         self._fh.check()
-        self.done.update(r["id"] for r in records)
+        done.update(r["id"] for r in records)
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         self._close()
@@ -298,6 +335,7 @@ class RecordStore:
                     encoding="utf-8",
                 )
                 os.replace(tmp, self.manifest)
+                self._seal = None
             except OSError:  # only a cache: the appended manifest stays valid
                 tmp.unlink(missing_ok=True)
         if exc_type is not None:
@@ -305,17 +343,42 @@ class RecordStore:
         target = self.checkpoint
         try:
             if self.stale:
-                self._compact()
+                self.stale = self._compact()
+                self._changed = True
             target = self.output
-            if self.fmt == "parquet":
-                write_parquet(self.checkpoint, self.output)
-            elif self.fmt == "es-bulk":
-                write_es_bulk(self.checkpoint, self.output, index_name=self.index_name)
+            if self._seal is None or self._outputs() != self._seal.get("outputs"):
+                if self.fmt == "parquet":
+                    write_parquet(self.checkpoint, self.output)
+                elif self.fmt == "es-bulk":
+                    write_es_bulk(self.checkpoint, self.output, index_name=self.index_name)
+                self._write_seal()
         except OSError as exc:
             self._remove_temporaries()
             if isinstance(exc, OutputWriteError):
                 raise
             raise OutputWriteError(target, exc) from exc
+
+    def _outputs(self) -> dict[str, Any]:
+        """What the seal says of the converted outputs: their format, index name and (size, mtime, inode)."""
+        if self.fmt == "parquet":
+            return {"parquet": [_file_key(self.output), _file_key(documents_parquet_path(self.output))]}
+        if self.fmt == "es-bulk":
+            return {"es-bulk": [_file_key(self.output)], "index": self.index_name}
+        return {}
+
+    def _write_seal(self) -> None:
+        """End the manifest with a seal if the checkpoint holds only this pipeline's records, all of them listed."""
+        if self.stale or not self.checkpoint.exists():
+            return
+        done = self.done
+        if any(row[3] not in done for row in self.files.values()):
+            return  # a listed file's record is gone or of another pipeline: the next run must read the checkpoint
+        seal = {"checkpoint": _file_key(self.checkpoint), "pipeline": self.pipeline, "outputs": self._outputs()}
+        try:
+            with self.manifest.open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"sealed": seal}, ensure_ascii=False) + "\n")
+        except OSError:
+            pass  # only a cache: without a seal the next run reads the checkpoint
 
     def _remove_temporaries(self) -> None:
         try:
@@ -325,10 +388,14 @@ class RecordStore:
         except OSError:
             pass  # the folder itself is gone or read-only: nothing of ours is left in it
 
-    def _compact(self) -> None:
-        """Drop records of an older pipeline whose document was re-tagged, and duplicates."""
+    def _compact(self) -> int:
+        """Drop records of an older pipeline whose document was re-tagged, and duplicates.
+
+        Returns how many records of an older pipeline are left.
+        """
         tmp = self.checkpoint.with_name(self.checkpoint.name + ".tmp")
         kept: set[str] = set()
+        older = 0
         with tmp.open("w", encoding="utf-8") as out:
             for doc_id, pipe, line in _scan(self.checkpoint):
                 current = pipe == self.pipeline
@@ -336,10 +403,22 @@ class RecordStore:
                     continue
                 if current:
                     kept.add(doc_id)
+                else:
+                    older += 1
                 out.write(line)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.checkpoint)
+        return older
+
+
+def _file_key(path: Path) -> list[int] | None:
+    """[size, mtime_ns, inode] of a file as JSON keeps it, or None if there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 def _atomic_target(path: Path) -> Path:

@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -243,20 +243,33 @@ def _identity(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def check_outputs(inputs: Iterable[str | os.PathLike[str]], outputs: Iterable[str | os.PathLike[str]]) -> None:
+def check_outputs(
+    inputs: Iterable[str | os.PathLike[str]],
+    outputs: Iterable[str | os.PathLike[str]],
+    *,
+    stats: Mapping[str, os.stat_result | None] | None = None,
+) -> None:
     """Raise :class:`UnsafeOutputError` if any output path is (or links to) one of the inputs.
 
     Called before anything is opened for writing, so a refused run leaves every input untouched.
     Files are compared by device and inode (one ``stat`` per path), which also catches symbolic
-    and hard links.
+    and hard links. ``stats`` holds ``os.stat`` results the caller already took (None: no file),
+    keyed by the input as a string; those inputs are not stat'ed again.
 
     >>> check_outputs(["a.txt"], ["out/records.jsonl"])
     """
     existing = {ident: Path(o) for o in outputs if (ident := _identity(o)) is not None}
     if not existing:
         return  # no output exists yet, so none can be an input
+    known = stats or {}
     for raw in inputs:
-        hit = existing.get(_identity(raw))  # type: ignore[arg-type]
+        key = str(raw)
+        if key in known:
+            st = known[key]
+            ident = None if st is None else (st.st_dev, st.st_ino)
+        else:
+            ident = _identity(raw)
+        hit = existing.get(ident)
         if hit is not None:
             raise UnsafeOutputError(
                 f"{hit}: this output path is also an input ({raw}); writing it would destroy the input. "
