@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -294,6 +295,12 @@ def test_guard_allocator_settings_apply_where_there_is_glibc() -> None:
     """Issue 11: workers keep spaCy's per-batch arrays in the heap (no page faults per batch)."""
     import platform
 
-    from mfa_nlp.guard import tune_allocator
+    from mfa_nlp.guard import GC_THRESHOLDS, tune_allocator, tune_process
 
     assert tune_allocator() is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+    before = gc.get_threshold()
+    try:
+        assert tune_process() is tune_allocator()
+        assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)

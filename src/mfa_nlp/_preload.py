@@ -17,9 +17,9 @@ from .errors import MfaNlpWarning
 
 
 def _preload() -> None:
-    from .guard import tune_allocator
+    from .guard import tune_process
 
-    tune_allocator()  # inherited by the workers forked from here
+    tune_process()  # inherited by the workers forked from here
     spec = json.loads(os.environ.get("MFA_NLP_PRELOAD") or "{}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MfaNlpWarning)
@@ -34,6 +34,9 @@ def _preload() -> None:
 
             for lang in spec.get("langs") or ("en", "sq", "sr"):
                 get_nlp(lang, spec.get("english_model"))
+    import gc
+
+    gc.freeze()  # what is loaded stays: the workers' collections need not walk it (nor copy its pages)
 
 
 try:

@@ -221,7 +221,7 @@ def tag_paths(
     tagged in-process: starting a pool (a forkserver loading every model) costs more than
     those few documents. ``worker_process=True`` says this process exists for this run (the
     CLI): when it analyses in-process it gets a pool worker's settings, the ``limits.max_memory``
-    cap and :func:`~mfa_nlp.guard.tune_allocator`. A notebook must leave it False.
+    cap and :func:`~mfa_nlp.guard.tune_process`. A notebook must leave it False.
 
     >>> tag_paths(["corpus/samples"], "out/samples.jsonl", workers=2)["errors"]  # doctest: +SKIP
     0
@@ -240,10 +240,10 @@ def tag_paths(
     if workers is None:
         workers = 1 if len(files) <= SERIAL_MAX and not dask else os.cpu_count() or 1
     if workers <= 1 and not dask and worker_process:
-        from .guard import memory_limit, tune_allocator
+        from .guard import memory_limit, tune_process
 
         memory_limit(opts.limits.max_memory)
-        tune_allocator()
+        tune_process()
     summary = Summary(inputs=len(files) + len(skipped), skipped=len(skipped))
     store = RecordStore(output, fmt=fmt, index_name=index_name, pipeline=info)
     summary.output = str(store.output)

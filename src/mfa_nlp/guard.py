@@ -210,6 +210,26 @@ def tune_allocator() -> bool:
     return bool(mallopt(m_mmap_threshold, MMAP_THRESHOLD)) and bool(mallopt(m_trim_threshold, TRIM_THRESHOLD))
 
 
+#: Cyclic-GC thresholds for a worker (see :func:`tune_process`), against Python's (700, 10, 10).
+GC_THRESHOLDS = (20_000, 50, 100)
+
+
+def tune_process() -> bool:
+    """Settings for a process that exists for a run: :func:`tune_allocator`, and a lazier cyclic GC.
+
+    Tagging allocates many short-lived objects and few cycles. Tagging 600 short statements
+    in-process, the collector ran 356 times with Python's thresholds (32 of them over older
+    generations; 0.19 s of a 13 s run) and 9 times with these (0.04 s). Reference counting
+    still frees at once everything that is not in a cycle. Like :func:`tune_allocator`, call
+    it only in pool workers, their forkserver and the CLI, never in a caller's process.
+    Returns what :func:`tune_allocator` returns.
+    """
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLDS)
+    return tune_allocator()
+
+
 def memory_limit(max_bytes: int) -> bool:
     """Cap this process's address space at ``max_bytes`` (RLIMIT_AS); return True if applied.
 

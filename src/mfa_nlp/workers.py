@@ -72,10 +72,10 @@ def _error_row(source: str, exc: BaseException) -> dict[str, Any]:
 
 def _init_worker(options: Options) -> None:
     warnings.simplefilter("ignore", MfaNlpWarning)
-    from .guard import memory_limit, tune_allocator
+    from .guard import memory_limit, tune_process
 
     memory_limit(options.limits.max_memory)  # a bomb fails its document, not the machine
-    tune_allocator()
+    tune_process()
     _pipeline(options)
 
 
