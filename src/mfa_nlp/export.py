@@ -216,7 +216,7 @@ class RecordStore:
         """Ids of the records in the checkpoint written by ``pipeline`` (read on first use when sealed)."""
         if self._done is None:
             self._done = set()
-            self._read_checkpoint()
+            self._read_checkpoint(whole=True)  # the seal held: it ends with a whole line
         return self._done
 
     def default_errors_path(self) -> Path:
@@ -251,8 +251,9 @@ class RecordStore:
         self._fh = AppendFile(self.checkpoint)
         self._files_fh = AppendFile(self.manifest)
 
-    def _read_checkpoint(self) -> None:
-        _truncate_torn_tail(self.checkpoint)
+    def _read_checkpoint(self, *, whole: bool = False) -> None:
+        if not whole:
+            _truncate_torn_tail(self.checkpoint)
         done = self._done if self._done is not None else set()
         for doc_id, pipe, _ in _scan(self.checkpoint):
             if pipe == self.pipeline:
