@@ -249,3 +249,53 @@ def test_export_output_folder_vanishing_mid_run_fails_cleanly_and_rerun_complete
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=ENV)
     assert rerun.returncode == 0, rerun.stderr
     _all_once(out, paths)
+
+
+def test_export_one_fsync_serves_many_appends_and_a_failed_one_cuts_back(tmp_path: Path, monkeypatch) -> None:
+    """Group commit (issue 11): appends are made durable together; a failed fsync leaves only durable lines."""
+    from mfa_nlp.errors import OutputWriteError
+    from mfa_nlp.export import AppendFile
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    f = AppendFile(tmp_path / "log.jsonl")
+    f.write('{"n": 1}\n')
+    f.write('{"n": 2}\n')
+    assert synced == []
+    f.sync()
+    f.sync()  # nothing new: no second fsync
+    assert len(synced) == 1 and f.synced == f.size == 18
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    f.write('{"n": 3}\n')
+    monkeypatch.setattr(os, "fsync", failing)
+    with pytest.raises(OutputWriteError, match="Input/output error"):
+        f.sync()
+    f.close()
+    assert (tmp_path / "log.jsonl").read_text(encoding="utf-8") == '{"n": 1}\n{"n": 2}\n'  # what was durable
+
+
+def test_export_tag_syncs_once_per_interval_not_per_chunk(tmp_path: Path, monkeypatch, model_dir) -> None:
+    from mfa_nlp import batch
+
+    paths = write_archive(tmp_path / "in", 40)  # 5 chunks of 8
+    calls: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd) or real_fsync(fd))
+    monkeypatch.setattr(batch, "SYNC_SECONDS", 3600.0)
+    out = tmp_path / "out.jsonl"
+    summary = tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)
+    assert summary["tagged"] == 40 and len(calls) == 1  # once, at the end
+    _all_once(out, paths)
+    manifest = [json.loads(line) for line in out.with_name("out.jsonl.files").read_text().splitlines()]
+    assert len([row for row in manifest if isinstance(row, list)]) == 40  # every file, after its record was durable
+    calls.clear()
+    monkeypatch.setattr(batch, "SYNC_SECONDS", 0.0)  # every chunk
+    write_archive(tmp_path / "in", 16, start=40)
+    assert tag_paths([tmp_path / "in"], out, workers=1, progress=False, entities=False, model_dir=model_dir)[
+        "tagged"
+    ] == 16
+    assert len(calls) == 2

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 #: With ``workers=None``, runs of at most this many inputs are tagged in-process (see :func:`tag_paths`).
 SERIAL_MAX = CHUNK
+#: Records are made durable (one fsync) at most this often, and at the end of the run; a file enters
+#: the manifest only once its record is durable. A killed process keeps what it wrote; a crash of the
+#: machine loses at most this many seconds of records, which the next run tags again.
+SYNC_SECONDS = 1.0
 
 
 def _is_glob(text: str) -> bool:
@@ -329,6 +333,8 @@ def _tag_into(
                     seen_now[digest] = path
                 yield path, digest
 
+        unsynced: list[tuple[str, os.stat_result, str]] = []  # new records' files, remembered once durable
+        last_sync = time.monotonic()
         for chunk in iter_results(todo(), opts, workers=workers, dask=dask):
             records, rows = [], []
             for kind, payload in chunk:
@@ -343,15 +349,20 @@ def _tag_into(
                     rows.append(json.dumps(payload, ensure_ascii=False) + "\n")
                     summary.errors += 1
                     failed[payload.get("source", "")] = payload
-            store.append(records)
+            store.append(records, durable=False)
             if rows:
                 errors.write("".join(rows))
-            store.remember(
-                [(r["source"], stats[r["source"]], r["id"]) for r in records if r.get("source") in stats] + settled
-            )
+            unsynced += [(r["source"], stats[r["source"]], r["id"]) for r in records if r.get("source") in stats]
+            if time.monotonic() - last_sync >= SYNC_SECONDS:
+                store.sync()
+                store.remember(unsynced)
+                unsynced.clear()
+                last_sync = time.monotonic()
+            store.remember(settled)  # their records were already there
             settled.clear()
             bar.advance(len(chunk))
-        store.remember(settled)
+        store.sync()
+        store.remember(unsynced + settled)
         for path, first in copies:  # a copy of a failed input fails too: it gets its own error row
             row = failed.get(first)
             if row is None:

@@ -130,8 +130,10 @@ class AppendFile:
 
     A full disk, a file-size limit or an I/O error can leave part of a write on disk: the
     file is truncated back to where it was, so it only ever holds whole lines, and the
-    failure is raised as :class:`OutputWriteError`. :meth:`check` notices a file that was
-    deleted or replaced under the run (e.g. its folder removed), which writes alone never do.
+    failure is raised as :class:`OutputWriteError`. :meth:`sync` makes what was written
+    durable; if the fsync fails (a delayed write error), the file is cut back to what the
+    previous sync made durable. :meth:`check` notices a file that was deleted or replaced
+    under the run (e.g. its folder removed), which writes alone never do.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, truncate: bool = False) -> None:
@@ -143,22 +145,38 @@ class AppendFile:
         except OSError as exc:
             raise OutputWriteError(self.path, exc, "cannot open for writing") from exc
         self.size, self.ino = st.st_size, st.st_ino
+        self.synced = self.size  # what was there before is taken as durable
 
     def write(self, text: str, *, durable: bool = False) -> None:
-        """Append ``text``; with ``durable`` also fsync before returning."""
+        """Append ``text``; with ``durable`` also :meth:`sync` before returning."""
         data = memoryview(text.encode("utf-8"))
         try:
             while data:
                 data = data[os.write(self.fd, data) :]
-            if durable:
-                os.fsync(self.fd)
         except OSError as exc:
-            try:
-                os.ftruncate(self.fd, self.size)  # shrinking always works, even at a size limit
-            except OSError:
-                pass  # the next run's torn-tail check drops what is left
+            self._cut(self.size)
             raise OutputWriteError(self.path, exc) from exc
         self.size = os.fstat(self.fd).st_size
+        if durable:
+            self.sync()
+
+    def sync(self) -> None:
+        """fsync what was written since the last sync; on failure cut the file back to the last durable size."""
+        if self.synced == self.size:
+            return
+        try:
+            os.fsync(self.fd)
+        except OSError as exc:
+            self._cut(self.synced)
+            raise OutputWriteError(self.path, exc) from exc
+        self.synced = self.size
+
+    def _cut(self, size: int) -> None:
+        try:
+            os.ftruncate(self.fd, size)  # shrinking always works, even at a size limit
+            self.size = size
+        except OSError:
+            pass  # the next run's torn-tail check drops what is left
 
     def check(self) -> None:
         """Raise :class:`OutputWriteError` if the file is no longer at its path (deleted, folder removed)."""
@@ -312,19 +330,25 @@ class RecordStore:
             self._manifest_lines += len(lines)
             self._seal = None  # the manifest no longer ends with it
 
-    def append(self, records: list[dict[str, Any]]) -> None:
-        """Append records and make them durable (fsync) before returning.
+    def append(self, records: list[dict[str, Any]], *, durable: bool = True) -> None:
+        """Append records; with ``durable`` (the default) also make them durable (fsync) before returning.
 
-        Raises :class:`OutputWriteError` if they cannot be written or the file vanished;
-        the file then still ends with a whole line.
+        Without it the records are written (a killed process keeps them) and :meth:`sync` makes
+        them durable later, so that one fsync serves many appends. Raises :class:`OutputWriteError`
+        if they cannot be written or the file vanished; the file then still ends with a whole line.
         """
         if not records:
             return
         done = self.done  # read the checkpoint before it grows
         self._seal, self._changed = None, True
-        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), durable=True)
+        self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), durable=durable)
         self._fh.check()
         done.update(r["id"] for r in records)
+
+    def sync(self) -> None:
+        """Make every appended record durable (fsync); see :meth:`AppendFile.sync`."""
+        if self._fh is not None:
+            self._fh.sync()
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         self._close()

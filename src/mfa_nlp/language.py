@@ -409,11 +409,13 @@ def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult |
     return _confirm_words(text, lang, script, words)
 
 
-def _confirm_words(text: str, lang: str, script: str, words: list[str]) -> LanguageResult | None:
-    """:func:`confirm` once the passage's lower-case words in its script are known."""
+def _confirm_words(
+    text: str, lang: str, script: str, words: list[str], scores: dict[str, float] | None = None
+) -> LanguageResult | None:
+    """:func:`confirm` once the passage's lower-case words in its script are known (and maybe their ``scores``)."""
     if len(words) < MIN_WORDS or sum(map(len, words)) < MIN_LETTERS:
         return None
-    scores = _marker_scores(words, distinctive=True)
+    scores = dict(scores) if scores is not None else _marker_scores(words, distinctive=True)
     if lang == "sr":
         if set(text.lower()) & set("ëç") or scores["hr"] or scores["sl"] >= 1.0:
             return None
@@ -445,17 +447,21 @@ def annotate(doc: Document) -> Document:
     scripts_ = [_dominant(c) for c in counts]
     tokens = [_WORD.findall(text) for text in texts]
     words = [_lower_words(text, toks, whole_script) for text, toks in zip(texts, tokens, strict=True)]
-    candidate_words = [w for ws in words for w in ws]
-    scores = _marker_scores(candidate_words, distinctive=True)
-    best = max(scores, key=lambda k: scores[k]) if candidate_words else None
+    # Marker weights are 0.5 and 1: the document's sums are exactly the sums of its passages'.
+    passage_scores = [_marker_scores(ws, distinctive=True) for ws in words]
+    scores = dict.fromkeys(_MARKERS, 0.0)
+    for ps in passage_scores:
+        for k, v in ps.items():
+            scores[k] += v
+    best = max(scores, key=lambda k: scores[k]) if any(words) else None
     candidate_lang = best if best and scores[best] > 0 else None
     results: list[LanguageResult] = []
-    for text, script, toks, ws in zip(texts, scripts_, tokens, words, strict=True):
+    for text, script, toks, ws, ps in zip(texts, scripts_, tokens, words, passage_scores, strict=True):
         if len(toks) < MIN_WORDS or sum(map(len, toks)) < MIN_LETTERS:  # too short to judge alone
             results.append(LanguageResult(None, script, 0.0, False))  # it takes the document's language below
             continue
         if script == whole_script and candidate_lang in _MARKERS and script == "Latn" and _is_nfc(text):
-            confirmed = _confirm_words(text, candidate_lang, script, ws)
+            confirmed = _confirm_words(text, candidate_lang, script, ws, ps)
         else:
             confirmed = confirm(text, candidate_lang, script)
         results.append(confirmed or detect(text))
