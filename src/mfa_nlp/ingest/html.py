@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from ..errors import CorruptFileError, EmptyDocumentError, LimitExceededError
@@ -44,6 +43,11 @@ def _tree_depth(root: etree._Element) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in el)
     return deepest
+
+
+def _text_content(el: etree._Element) -> str:
+    """All the text inside ``el``, as ``lxml.html``'s ``text_content()`` gives it."""
+    return "".join(el.itertext())
 
 
 def _markup_depth(text: str) -> int:
@@ -194,7 +198,9 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
     if not text.strip():
         raise CorruptFileError(source, "the HTML file is empty", "check the download")
     try:
-        root = lxml.html.document_fromstring(text, parser=PARSER)
+        root = etree.fromstring(text, parser=PARSER)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as exc:
         if "empty" in str(exc).lower():
             raise EmptyDocumentError(source, "the HTML page has no content") from exc
@@ -202,11 +208,11 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
     _check_depth(root, text, source)
 
     title_el = root.find(".//title")
-    html_title = clean_text(title_el.text_content()) if title_el is not None else None
+    html_title = clean_text(_text_content(title_el)) if title_el is not None else None
     meta_title = _meta(root, "og:title", "twitter:title", "dc.title")
     meta_date = None
     for t in root.iter("time"):
-        meta_date = parse_date(t.get("datetime") or "") or parse_date(t.text_content())
+        meta_date = parse_date(t.get("datetime") or "") or parse_date(_text_content(t))
         if meta_date:
             break
     if not meta_date:
@@ -250,7 +256,7 @@ def parse_html(data: bytes, *, source: str) -> Parsed:
         # Pathologically deep markup: fall back to flat paragraph-like elements.
         blocks = [
             Block(
-                clean_text(el.text_content()),
+                clean_text(_text_content(el)),
                 "heading" if el.tag in HEADINGS else "list_item" if el.tag == "li" else "paragraph",
             )
             for part in parts
