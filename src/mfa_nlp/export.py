@@ -225,7 +225,6 @@ class RecordStore:
         self.files: dict[str, tuple[int, int, int, str]] = {}
         self.stale = 0
         self._seal: dict[str, Any] | None = None  # the manifest's seal, if it holds for this checkpoint
-        self._changed = False  # records appended or dropped in this run
         self._fh: AppendFile | None = None
         self._files_fh: AppendFile | None = None
 
@@ -233,8 +232,7 @@ class RecordStore:
     def done(self) -> set[str]:
         """Ids of the records in the checkpoint written by ``pipeline`` (read on first use when sealed)."""
         if self._done is None:
-            self._done = set()
-            self._read_checkpoint(whole=True)  # the seal held: it ends with a whole line
+            self._done = self._read_checkpoint(whole=True)  # the seal held: it ends with a whole line
         return self._done
 
     def default_errors_path(self) -> Path:
@@ -265,20 +263,21 @@ class RecordStore:
         if here is not None and seal and seal.get("checkpoint") == here and seal.get("pipeline") == self.pipeline:
             self._seal, self._done = seal, None
         elif here is not None:
-            self._read_checkpoint()
+            self._done = self._read_checkpoint()
         self._fh = AppendFile(self.checkpoint)
         self._files_fh = AppendFile(self.manifest)
 
-    def _read_checkpoint(self, *, whole: bool = False) -> None:
+    def _read_checkpoint(self, *, whole: bool = False) -> set[str]:
+        """Ids of this pipeline's records in the checkpoint; the others are counted in :attr:`stale`."""
         if not whole:
             _truncate_torn_tail(self.checkpoint)
-        done = self._done if self._done is not None else set()
+        done: set[str] = set()
         for doc_id, pipe, _ in _scan(self.checkpoint):
             if pipe == self.pipeline:
                 done.add(doc_id)
             else:
                 self.stale += 1
-        self._done = done
+        return done
 
     def _read_manifest(self) -> dict[str, Any] | None:
         """Fill :attr:`files` from the manifest; return its seal (its last line), if it ends with one."""
@@ -340,7 +339,7 @@ class RecordStore:
         if not records:
             return
         done = self.done  # read the checkpoint before it grows
-        self._seal, self._changed = None, True
+        self._seal = None
         self._fh.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), durable=durable)
         self._fh.check()
         done.update(r["id"] for r in records)
@@ -369,7 +368,6 @@ class RecordStore:
         try:
             if self.stale:
                 self.stale = self._compact()
-                self._changed = True
             target = self.output
             if self._seal is None or self._outputs() != self._seal.get("outputs"):
                 if self.fmt == "parquet":
@@ -395,8 +393,8 @@ class RecordStore:
         """End the manifest with a seal if the checkpoint holds only this pipeline's records, all of them listed."""
         if self.stale or not self.checkpoint.exists():
             return
-        done = self.done
-        if any(row[3] not in done for row in self.files.values()):
+        # Still sealed and unread (only the outputs changed): the manifest is as the old seal vouched for it.
+        if self._done is not None and any(row[3] not in self._done for row in self.files.values()):
             return  # a listed file's record is gone or of another pipeline: the next run must read the checkpoint
         seal = {"checkpoint": _file_key(self.checkpoint), "pipeline": self.pipeline, "outputs": self._outputs()}
         try:

@@ -353,9 +353,7 @@ CONFIRM_SHARE = 0.2
 def _words(text: str, script: str | None = None) -> tuple[str | None, list[str]]:
     """Dominant script (measured unless given) and the lower-case words written in it."""
     script = script or detect_script(text)
-    if text.isascii():  # every ASCII letter is Latin, and lower-casing moves no word boundary
-        return script, _WORD.findall(text.lower()) if script == "Latn" else []
-    return script, [w.lower() for w in _WORD.findall(text) if _char_script(w[0]) == script]
+    return script, _lower_words(text, _WORD.findall(text), script)
 
 
 def _dominant(counts: Counter[str]) -> str | None:
@@ -365,7 +363,7 @@ def _dominant(counts: Counter[str]) -> str | None:
 
 def _lower_words(text: str, tokens: list[str], script: str | None) -> list[str]:
     """The lower-case words among ``tokens`` (``_WORD`` matches of ``text``) written in ``script``."""
-    if text.isascii():
+    if text.isascii():  # every ASCII letter is Latin
         return [t.lower() for t in tokens] if script == "Latn" else []
     return [w.lower() for w in tokens if _char_script(w[0]) == script]
 
