@@ -102,6 +102,32 @@ def test_language_detection_is_deterministic_across_order_and_process() -> None:
     assert [tuple(x) for x in json.loads(out.stdout)] == forward
 
 
+def test_language_profiles_load_to_exactly_langdetects_table(tmp_path: Path) -> None:
+    # The private loader builds rows on first read; every row must equal langdetect's own.
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from mfa_nlp.language import _factory, _langdetect, _load_profiles
+
+    stock = DetectorFactory()
+    stock.load_profile(PROFILES_DIRECTORY)
+    ours = _factory()
+    assert ours.langlist == stock.langlist
+    assert ours.word_lang_prob_map.keys() == stock.word_lang_prob_map.keys()
+    assert all(ours.word_lang_prob_map[k] == v for k, v in stock.word_lang_prob_map.items())
+    with pytest.raises(KeyError):
+        ours.word_lang_prob_map["not an n-gram"]
+    stock.set_seed(0)
+    for row in _rows()[::5]:
+        detector = stock.create()
+        detector.n_trial = 3
+        detector.append(row["text"])
+        assert _langdetect(row["text"]) == {p.lang: p.prob for p in detector.get_probabilities()}
+    (tmp_path / "xx").write_text('{"freq": {"a": 1}, "n_words": [0, 0, 0], "name": "xx"}', encoding="utf-8")
+    with pytest.raises(LangDetectException, match="xx"):
+        _load_profiles(DetectorFactory(), str(tmp_path))
+
+
 def _doc(*texts: str) -> Document:
     return Document(id="t", source="t.txt", format="txt", passages=[Passage(i, t) for i, t in enumerate(texts)])
 
