@@ -325,7 +325,7 @@ def test_batch_few_inputs_are_tagged_in_process_many_in_a_pool(tmp_path: Path, m
 
     pools: list[int] = []
 
-    def fake_pool(items, options, n, fn=workers.tag_chunk):
+    def fake_pool(items, options, n, fn=workers.tag_chunk, archive=None):
         pools.append(n)
         return workers._run_serial(items, options)
 
@@ -355,3 +355,62 @@ def test_batch_in_process_run_of_the_command_gets_a_workers_memory_cap(tmp_path:
     import resource
 
     assert caller.stdout.split() == ["2", str(resource.getrlimit(resource.RLIMIT_AS)[0]), "700"]
+
+
+SAMPLES = Path(__file__).parents[1] / "corpus" / "samples"
+
+
+def test_batch_pool_preloads_the_pipelines_a_sample_of_the_archive_shows(tmp_path: Path) -> None:
+    from mfa_nlp.workers import PRELOAD_LANGS, preload_languages
+
+    html = sorted(str(p) for p in SAMPLES.glob("*.html"))
+    english = [p for p in html if Path(p).name.startswith("en_")]
+    assert preload_languages(english) == ("en",)
+    assert preload_languages([p for p in html if "sr-" in p]) == ("sr",)
+    assert preload_languages(html) == ("en", "sq", "sr")
+    # A PDF is not peeked at: with one in the sample, every pipeline is preloaded.
+    assert preload_languages([*english, str(SAMPLES / "en_press_release_japan.pdf")]) == PRELOAD_LANGS
+    # One folder per language: the sample is spread over the whole archive, so the last folder counts too.
+    (tmp_path / "a_en").mkdir()
+    plain = [tmp_path / "a_en" / f"e{i}.txt" for i in range(60)]
+    for p in plain:
+        p.write_text("The Minister met the Ambassador of Germany in Prishtina to discuss the dialogue.", "utf-8")
+    cyrillic = tmp_path / "z_sr" / "s.txt"
+    cyrillic.parent.mkdir()
+    cyrillic.write_text("Министар спољних послова примио је амбасадора Немачке у Приштини.", encoding="utf-8")
+    assert preload_languages([*map(str, plain), str(cyrillic)]) == ("en", "sr")
+    assert preload_languages([]) == PRELOAD_LANGS
+
+
+_PRELOAD_PROBE = """
+import json, os, sys
+from mfa_nlp.batch import tag_paths
+summary = tag_paths([sys.argv[1]], sys.argv[2], workers=2, progress=False, duties=False)
+print(json.dumps({"preload": json.loads(os.environ["MFA_NLP_PRELOAD"])["langs"], "tagged": summary["tagged"]}))
+"""
+
+
+@pytest.mark.slow
+def test_batch_pool_of_an_english_archive_loads_a_missed_language_in_the_worker(tmp_path: Path) -> None:
+    # 30 English statements and a Serbian one, third in the archive, that the 24-input sample
+    # steps over: the forkserver preloads English only; the worker that meets the Serbian loads it.
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for i in range(30):
+        (folder / f"a{i:02d}.txt").write_text(
+            f"Statement {i}. The Minister met the Ambassador of Germany in Prishtina to discuss NATO.", "utf-8"
+        )
+    (folder / "a01s.txt").write_text("Министар спољних послова примио је амбасадора Немачке у Приштини.", "utf-8")
+    out = tmp_path / "out.jsonl"
+    env = {k: v for k, v in os.environ.items() if k != "MFA_NLP_PRELOAD"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PRELOAD_PROBE, str(folder), str(out)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"preload": ["en"], "tagged": 31}
+    records = {Path(r["source"]).name: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert records["a01s.txt"]["lang"] == "sr"
+    assert records["a01s.txt"]["entities"]["STATE"] == ["DEU"]  # Немачке: found by the Serbian pipeline
+    assert (records["a00.txt"]["entities"]["STATE"], records["a00.txt"]["entities"]["ORG"]) == (["DEU"], ["NATO"])

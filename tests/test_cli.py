@@ -98,3 +98,26 @@ def _assert_light(argv: list[str]) -> None:
 def test_cli_schema_and_version_load_no_models() -> None:
     _assert_light(["schema"])
     _assert_light(["--version"])
+
+
+def test_cli_main_leaves_loaded_objects_out_of_the_exit_collection(tmp_path: Path) -> None:
+    # CPython's last collection at exit walks every live object (~0.3 s once spaCy is loaded):
+    # the console script freezes them once its outputs are closed, and the output is complete.
+    import subprocess
+    import sys
+
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('FROZEN', gc.get_freeze_count(), file=sys.stderr))\n"
+        "from mfa_nlp.cli import main\n"
+        "sys.argv = ['mfa-nlp', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    out = tmp_path / "out.jsonl"
+    argv = ["tag", str(BATCH / "en_nato_statement.html"), "-o", str(out), "--workers", "1", "--no-progress"]
+    done = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stderr.split("FROZEN")[1].split()[0])
+    assert frozen > 100_000, done.stderr
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert record["passages"]

@@ -195,3 +195,22 @@ def test_ingest_html_yearless_news_dateline_takes_year_from_metadata() -> None:
     assert doc.passages[0].text.startswith("Kosovo's parliament voted")
     undated = read_bytes(page.replace("2019-03-08T09:12:00Z", "").encode(), source="undated.html")
     assert undated.date is None and undated.passages[0].text.startswith("PRISTINA, March 7")
+
+
+def test_ingest_peek_text_keeps_words_and_drops_markup(tmp_path: Path) -> None:
+    from mfa_nlp.ingest import peek_text
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><style>p { color: red }</style><script>var x = '<p>hidden</p>';</script></head>"
+        "<body><!-- menu --><p>Ministria e Punëve t&euml; Jashtme</p><p>Министарство</p></body></html>",
+        encoding="utf-8",
+    )
+    text = peek_text(page)
+    assert text is not None
+    assert text.split() == ["Ministria", "e", "Punëve", "të", "Jashtme", "Министарство"]
+    pdf = tmp_path / "renamed.html"
+    pdf.write_bytes((DATA / "three_pages.pdf").read_bytes())
+    assert peek_text(pdf) is None  # a PDF under an HTML name is not text
+    assert peek_text(DATA / "three_pages.pdf") is None
+    assert peek_text(tmp_path / "missing.html") is None

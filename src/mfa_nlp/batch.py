@@ -133,8 +133,8 @@ def iter_documents(
     ...     print(doc.id[:8], doc.title)
     """
     opts = Options(limits=limits or Limits(), **options)
-    items = ((str(p), "") for p in expand_paths(paths))
-    for chunk in iter_results(items, opts, workers=workers, dask=dask):
+    inputs = [str(p) for p in expand_paths(paths)]
+    for chunk in iter_results(((p, "") for p in inputs), opts, workers=workers, dask=dask, archive=inputs):
         for kind, payload in chunk:
             if kind == "ok":
                 yield Document.from_dict(payload)
@@ -335,7 +335,7 @@ def _tag_into(
 
         unsynced: list[tuple[str, os.stat_result, str]] = []  # new records' files, remembered once durable
         last_sync = time.monotonic()
-        for chunk in iter_results(todo(), opts, workers=workers, dask=dask):
+        for chunk in iter_results(todo(), opts, workers=workers, dask=dask, archive=list(files)):
             records, rows = [], []
             for kind, payload in chunk:
                 if kind == "ok":

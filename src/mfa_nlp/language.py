@@ -444,6 +444,26 @@ def candidate(text: str, script: str | None = None) -> str | None:
     return best if best and scores[best] > 0 else None
 
 
+def likely_languages(sample: str) -> set[str]:
+    """The languages a sample of a document (or an archive) likely needs pipelines for: cheap signals only.
+
+    Cyrillic letters mean Serbian; Latin text means its marker-word :func:`candidate`, English
+    when no marker word is found.
+
+    >>> sorted(likely_languages("Ministri takoi ambasadorin. Министар је примио амбасадора."))
+    ['sq', 'sr']
+    """
+    langs: set[str] = set()
+    if not sample.strip():
+        return langs
+    counts = _script_counts(sample)
+    if "Cyrl" in counts:
+        langs.add("sr")
+    if "Latn" in counts:
+        langs.add(candidate(sample, script="Latn") or "en")
+    return langs
+
+
 def confirm(text: str, lang: str | None, script: str | None) -> LanguageResult | None:
     """Confirm a passage's language from cheap signals alone, or return None to run :func:`detect`.
 

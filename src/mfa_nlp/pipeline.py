@@ -89,14 +89,7 @@ class Pipeline:
 
         langs: set[str] = set()
         for doc in docs:
-            sample = "\n".join(p.text for p in doc.passages[:5])[:2_000]
-            if not sample.strip():
-                continue
-            counts = language.scripts(sample)
-            if "Cyrl" in counts:
-                langs.add("sr")
-            if "Latn" in counts:
-                langs.add(language.candidate(sample, script="Latn") or "en")
+            langs |= language.likely_languages("\n".join(p.text for p in doc.passages[:5])[:2_000])
         if self.use_entities:
             from . import entities
 

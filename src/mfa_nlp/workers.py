@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .document import Document
 from .errors import MfaNlpWarning
 from .guard import backstop, time_limit
-from .ingest import Limits, read_file
+from .ingest import Limits, peek_text, read_file
 from .pipeline import Pipeline
 
 if TYPE_CHECKING:  # the pool machinery is imported when a pool starts: a rerun with nothing to do needs none of it
@@ -156,17 +156,43 @@ def _run_serial(items: Iterable[tuple[str, str]], options: Options) -> Iterator[
         yield tag_chunk(chunk, options)
 
 
-#: Languages whose spaCy pipelines the forkserver loads before workers fork (the archive's three).
+#: Languages whose spaCy pipelines the forkserver loads before workers fork, unless a sample
+#: of the archive shows fewer (:func:`preload_languages`): the archive's three.
 PRELOAD_LANGS = ("en", "sq", "sr")
+#: Inputs sampled, spread evenly over the archive, to guess which pipelines to preload.
+PRELOAD_SAMPLE = 24
 
 
-def pool_context(options: Options) -> multiprocessing.context.BaseContext:
-    """The start method for worker processes: a forkserver with every stage preloaded, else spawn.
+def preload_languages(paths: Sequence[str], sample: int = PRELOAD_SAMPLE) -> tuple[str, ...]:
+    """The spaCy pipelines worth preloading for an archive, guessed from up to ``sample`` of its inputs.
+
+    The sample is spread evenly over ``paths``, first and last included, so an archive kept in
+    one folder per language is seen whole; each input is only peeked at (:func:`~mfa_nlp.ingest.peek_text`, no parsing).
+    Any sampled input that cannot be peeked (a PDF, an image) gives all of :data:`PRELOAD_LANGS`.
+    A language the sample missed is not an error: the workers that meet it load it themselves.
+    """
+    from . import language
+
+    if not paths:
+        return PRELOAD_LANGS
+    n = len(paths)
+    picks = range(n) if n <= sample else sorted({round(k * (n - 1) / (sample - 1)) for k in range(sample)})
+    langs: set[str] = set()
+    for i in picks:  # the first and the last input are always among them
+        text = peek_text(paths[i])
+        if text is None:
+            return PRELOAD_LANGS
+        langs |= language.likely_languages(text)
+    return tuple(lang for lang in PRELOAD_LANGS if lang in langs) or PRELOAD_LANGS[:1]
+
+
+def pool_context(options: Options, langs: Sequence[str] = PRELOAD_LANGS) -> multiprocessing.context.BaseContext:
+    """The start method for worker processes: a forkserver with the stages preloaded, else spawn.
 
     fork is unsafe with spaCy/BLAS threads. The forkserver imports :mod:`mfa_nlp._preload`
-    once, so workers fork with the pipelines and the duty model already in memory (shared
-    copy-on-write) instead of each loading them. The forkserver lives as long as this process;
-    the first pool's options decide what it loads.
+    once, so workers fork with the duty model and the spaCy pipelines of ``langs`` already in
+    memory (shared copy-on-write) instead of each loading them. The forkserver lives as long
+    as this process; the first pool's options decide what it loads.
     """
     import multiprocessing
 
@@ -177,7 +203,7 @@ def pool_context(options: Options) -> multiprocessing.context.BaseContext:
         "model_dir": options.model_dir,
         "entities": options.entities,
         "duties": options.duties,
-        "langs": list(PRELOAD_LANGS),
+        "langs": list(langs),
     }
     os.environ.setdefault("MFA_NLP_PRELOAD", json.dumps(spec))  # read by the forkserver when it starts
     ctx = multiprocessing.get_context("forkserver")
@@ -186,7 +212,11 @@ def pool_context(options: Options) -> multiprocessing.context.BaseContext:
 
 
 def _run_pool(
-    items: Iterable[tuple[str, str]], options: Options, workers: int, fn: Any = tag_chunk
+    items: Iterable[tuple[str, str]],
+    options: Options,
+    workers: int,
+    fn: Any = tag_chunk,
+    archive: Sequence[str] | None = None,
 ) -> Iterator[list[Result]]:
     """Stream results from a process pool; a crashed worker becomes error rows, never lost inputs.
 
@@ -198,6 +228,7 @@ def _run_pool(
     first = next(source, None)
     if first is None:
         return  # nothing to tag (e.g. an unchanged archive): do not start any worker
+    langs = preload_languages(archive) if archive else PRELOAD_LANGS
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
@@ -205,7 +236,7 @@ def _run_pool(
     suspects: list[tuple[str, str]] = []
     window = workers * 3
     while True:
-        ctx = pool_context(options)
+        ctx = pool_context(options, langs)
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(options,))
         pending: dict[Future[list[Result]], list[tuple[str, str]]] = {}
         alone: Future[list[Result]] | None = None  # a suspect running with nothing else in the pool
@@ -333,11 +364,20 @@ def _lost_row(path: str, exc: BaseException, options: Options) -> dict[str, Any]
 
 
 def iter_results(
-    items: Iterable[tuple[str, str]], options: Options, *, workers: int = 1, dask: str | None = None
+    items: Iterable[tuple[str, str]],
+    options: Options,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    archive: Sequence[str] | None = None,
 ) -> Iterator[list[Result]]:
-    """Tag ``(path, id)`` items with the chosen executor, yielding result chunks as they complete."""
+    """Tag ``(path, id)`` items with the chosen executor, yielding result chunks as they complete.
+
+    ``archive``: every input path of the run; a process pool preloads the spaCy pipelines of the
+    languages a sample of them shows (:func:`preload_languages`), else all three.
+    """
     if dask:
         return _run_dask(items, options, dask, workers)
     if workers <= 1:
         return _run_serial(items, options)
-    return _run_pool(items, options, workers)
+    return _run_pool(items, options, workers, archive=archive)

@@ -206,9 +206,48 @@ def read_file(path: str | os.PathLike[str], *, limits: Limits | None = None) -> 
     return read_bytes(data, source=source, limits=limits)
 
 
+#: What :func:`peek_text` drops: script and style elements, comments and every tag.
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
+
+
+def peek_text(path: str | os.PathLike[str], limit: int = 65_536) -> str | None:
+    """A rough sample of the words of a text or HTML file, from its first ``limit`` bytes.
+
+    No parsing: the markup is cut out, so the sample is good for counting scripts and marker
+    words (which languages an archive holds), not for passages. None for a file that cannot be
+    sampled this cheaply (a PDF or an image, whatever its name) or cannot be read.
+
+    >>> peek_text("statement.pdf") is None
+    True
+    """
+    if EXTENSIONS.get(Path(path).suffix.lower()) not in ("html", "txt"):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit)
+    except OSError:
+        return None
+    if b"%PDF-" in data[:1024]:
+        return None
+    codec = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    import html
+
+    return html.unescape(_MARKUP.sub(" ", data.decode(codec, "replace")))
+
+
 def read_text(text: str, *, source: str = "<text>") -> Document:
     """Turn a plain string into a Document; blank lines separate passages."""
     return read_bytes(text.encode("utf-8"), source=source, fmt="txt")
 
 
-__all__ = ["EXTENSIONS", "Block", "Limits", "Parsed", "read_bytes", "read_file", "read_text", "sniff_format"]
+__all__ = [
+    "EXTENSIONS",
+    "Block",
+    "Limits",
+    "Parsed",
+    "peek_text",
+    "read_bytes",
+    "read_file",
+    "read_text",
+    "sniff_format",
+]
