@@ -229,10 +229,16 @@ def peek_text(path: str | os.PathLike[str], limit: int = 65_536) -> str | None:
         return None
     if b"%PDF-" in data[:1024]:
         return None
-    codec = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
     import html
+    import warnings
 
-    return html.unescape(_MARKUP.sub(" ", data.decode(codec, "replace")))
+    from ..errors import MfaNlpWarning
+    from .text import decode_bytes
+
+    with warnings.catch_warnings():  # a character cut at ``limit`` is no news about the file
+        warnings.simplefilter("ignore", MfaNlpWarning)
+        text = decode_bytes(data, source=str(path))
+    return html.unescape(_MARKUP.sub(" ", text))
 
 
 def read_text(text: str, *, source: str = "<text>") -> Document:
